@@ -1,0 +1,432 @@
+"""The SQLite catalogue: roots, files, photo contents with their vectors, and library metadata.
+
+It is the source of truth: the USearch index is a cache rebuilt from the vectors stored here, so a
+crash between the two never loses work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import LibraryError
+from core.records import PhotoMeta, Problem
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = [
+    # v1
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE roots (
+        id INTEGER PRIMARY KEY,
+        path TEXT UNIQUE NOT NULL,
+        added_at REAL NOT NULL,
+        excludes TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL DEFAULT 'new',
+        last_scan REAL
+    );
+    CREATE TABLE contents (
+        key INTEGER PRIMARY KEY AUTOINCREMENT,
+        hash TEXT UNIQUE NOT NULL,
+        width INTEGER, height INTEGER, taken TEXT, orientation INTEGER, camera TEXT, phash INTEGER,
+        vector BLOB
+    );
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        path TEXT UNIQUE NOT NULL,
+        root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        hash TEXT,
+        state TEXT NOT NULL,
+        error TEXT,
+        indexed_at REAL NOT NULL
+    );
+    CREATE INDEX files_hash ON files(hash);
+    CREATE INDEX files_root ON files(root_id);
+    """,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """A folder the user added to the library."""
+
+    id: int
+    path: str
+    state: str
+    excludes: tuple[str, ...]
+    last_scan: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What the catalogue remembers of a file, enough to tell whether it changed."""
+
+    size: int
+    mtime_ns: int
+    hash: str | None
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """One file ready to be written: its identity, and a vector + metadata when newly embedded."""
+
+    path: str
+    root_id: int
+    size: int
+    mtime_ns: int
+    content_hash: str
+    vector: np.ndarray | None
+    meta: PhotoMeta | None
+
+
+_UPSERT_CONTENT = """
+INSERT INTO contents(hash, width, height, taken, orientation, camera, phash, vector)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(hash) DO UPDATE SET
+    width = excluded.width, height = excluded.height, taken = excluded.taken,
+    orientation = excluded.orientation, camera = excluded.camera, phash = excluded.phash,
+    vector = excluded.vector
+"""
+
+_UPSERT_FILE = """
+INSERT INTO files(path, root_id, size, mtime_ns, hash, state, error, indexed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(path) DO UPDATE SET
+    root_id = excluded.root_id, size = excluded.size, mtime_ns = excluded.mtime_ns,
+    hash = excluded.hash, state = excluded.state, error = excluded.error,
+    indexed_at = excluded.indexed_at
+"""
+
+
+class Catalog:
+    """One SQLite connection to a library's catalogue (one writer; readers use their own)."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(f"{path}: catalogue is unreadable ({exc})") from None
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{path}: made by a newer Simili (schema {version}); update Simili to open it"
+            )
+        if version < SCHEMA_VERSION:
+            if readonly:
+                raise LibraryError(f"{path}: catalogue needs an upgrade; run `simili index` once")
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        for target in range(version, SCHEMA_VERSION):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA[target].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {target + 1}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL when this was the last one)."""
+        self.db.close()
+
+    # -- metadata ---------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A value from the meta table."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the meta table (inside the caller's transaction, if any)."""
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    @property
+    def generation(self) -> int:
+        """Bumped by each committed change to the vectors; the index records the one it saw."""
+        return int(self.get_meta("generation", "0") or 0)
+
+    def _bump_generation(self) -> None:
+        self.set_meta("generation", str(self.generation + 1))
+
+    # -- roots ------------------------------------------------------------------------------
+    def roots(self) -> list[Root]:
+        """All roots, by path."""
+        rows = self.db.execute(
+            "SELECT id, path, state, excludes, last_scan FROM roots ORDER BY path"
+        ).fetchall()
+        return [Root(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
+
+    def add_root(self, path: str) -> Root:
+        """Add a root folder to the library.
+
+        A folder inside an existing root is that root; roots inside a new parent are folded into
+        it, their files moving over with their vectors.
+        """
+        with self.transaction():
+            for root in self.roots():
+                if path == root.path or path.startswith(root.path.rstrip(os.sep) + os.sep):
+                    return root
+            self.db.execute("INSERT INTO roots(path, added_at) VALUES (?, ?)", (path, time.time()))
+            new_id = self.db.execute("SELECT id FROM roots WHERE path = ?", (path,)).fetchone()[0]
+            prefix = path.rstrip(os.sep) + os.sep
+            for root in self.roots():
+                if root.path.startswith(prefix):
+                    self.db.execute(
+                        "UPDATE files SET root_id = ? WHERE root_id = ?", (new_id, root.id)
+                    )
+                    self.db.execute("DELETE FROM roots WHERE id = ?", (root.id,))
+        return next(r for r in self.roots() if r.id == new_id)
+
+    def remove_root(self, path: str) -> bool:
+        """Forget a root and its files (never touches the disk); vectors go at the next GC."""
+        with self.transaction():
+            cur = self.db.execute("DELETE FROM roots WHERE path = ?", (path,))
+        return cur.rowcount > 0
+
+    def set_root_state(self, root_id: int, state: str, scanned: bool = False) -> None:
+        """Record 'ok', 'offline' or 'new' for a root."""
+        if scanned:
+            self.db.execute(
+                "UPDATE roots SET state = ?, last_scan = ? WHERE id = ?",
+                (state, time.time(), root_id),
+            )
+        else:
+            self.db.execute("UPDATE roots SET state = ? WHERE id = ?", (state, root_id))
+
+    def set_root_excludes(self, root_id: int, patterns: Iterable[str]) -> None:
+        """Replace a root's exclude patterns."""
+        self.db.execute(
+            "UPDATE roots SET excludes = ? WHERE id = ?", (json.dumps(list(patterns)), root_id)
+        )
+
+    # -- files ------------------------------------------------------------------------------
+    def files_under(self, root_id: int, prefix: str | None = None) -> dict[str, FileState]:
+        """The catalogue's view of a root (or of a folder inside it), keyed by path."""
+        sql = "SELECT path, size, mtime_ns, hash, state FROM files WHERE root_id = ?"
+        args: tuple = (root_id,)
+        if prefix is not None:
+            # A range on the path index: fast even for one file in a big library.
+            folder = prefix.rstrip(os.sep) + os.sep
+            upper = folder[:-1] + chr(ord(os.sep) + 1)
+            sql += " AND (path = ? OR (path > ? AND path < ?))"
+            args = (root_id, prefix, folder, upper)
+        return {r[0]: FileState(r[1], r[2], r[3], r[4]) for r in self.db.execute(sql, args)}
+
+    def stale_paths(self) -> list[str]:
+        """Indexed files whose content has no vector (model changed, or a crash mid-write)."""
+        rows = self.db.execute(
+            "SELECT f.path FROM files f LEFT JOIN contents c ON c.hash = f.hash "
+            "WHERE f.state = 'ok' AND (c.vector IS NULL OR c.key IS NULL)"
+        )
+        return [r[0] for r in rows]
+
+    def known_hashes(self) -> frozenset[str]:
+        """Contents that already have a vector for the current model."""
+        rows = self.db.execute("SELECT hash FROM contents WHERE vector IS NOT NULL")
+        return frozenset(r[0] for r in rows)
+
+    def write(
+        self, items: Iterable[Embedded], problems: Iterable[tuple[Problem, int, int, int]] = ()
+    ) -> list[tuple[int, np.ndarray]]:
+        """Commit one batch: new vectors, file rows and problems, atomically.
+
+        Returns the (key, vector) pairs that are new to the index.
+        """
+        added: list[tuple[int, np.ndarray]] = []
+        now = time.time()
+        with self.transaction():
+            for item in items:
+                if item.vector is not None and item.meta is not None:
+                    m = item.meta
+                    blob = np.asarray(item.vector, dtype=np.float16).tobytes()
+                    self.db.execute(_UPSERT_CONTENT, (item.content_hash, m.width, m.height,
+                                     m.taken, m.orientation, m.camera, m.phash, blob))  # fmt: skip
+                    key = self.db.execute(
+                        "SELECT key FROM contents WHERE hash = ?", (item.content_hash,)
+                    ).fetchone()[0]
+                    added.append((key, np.asarray(item.vector, dtype=np.float32)))
+                self.db.execute(
+                    _UPSERT_FILE,
+                    (item.path, item.root_id, item.size, item.mtime_ns, item.content_hash,
+                     "ok", None, now),
+                )  # fmt: skip
+            for problem, root_id, size, mtime_ns in problems:
+                self.db.execute(
+                    _UPSERT_FILE,
+                    (problem.path, root_id, size, mtime_ns, None, "error", problem.reason, now),
+                )
+            if added:
+                self._bump_generation()
+        return added
+
+    def forget_files(self, paths: Iterable[str]) -> int:
+        """Drop files that are gone from disk (their vectors go at the next GC)."""
+        with self.transaction():
+            count = 0
+            for path in paths:
+                count += self.db.execute("DELETE FROM files WHERE path = ?", (path,)).rowcount
+        return count
+
+    def collect_garbage(self) -> list[int]:
+        """Delete contents no file refers to any more; returns their index keys."""
+        with self.transaction():
+            keys = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT key FROM contents WHERE hash NOT IN "
+                    "(SELECT hash FROM files WHERE hash IS NOT NULL)"
+                )
+            ]
+            if keys:
+                self.db.executemany("DELETE FROM contents WHERE key = ?", [(k,) for k in keys])
+                self._bump_generation()
+        return keys
+
+    def drop_vectors(self) -> None:
+        """Forget every vector (the model changed); contents and files stay."""
+        with self.transaction():
+            self.db.execute("UPDATE contents SET vector = NULL")
+            self._bump_generation()
+
+    # -- reads ------------------------------------------------------------------------------
+    def vectors(self, dim: int, keys: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Keys and float32 vectors, for all contents or the given keys."""
+        if keys is None:
+            rows = self.db.execute("SELECT key, vector FROM contents WHERE vector IS NOT NULL")
+        else:
+            wanted = list(keys)
+            rows = _chunked_in(
+                self.db,
+                "SELECT key, vector FROM contents WHERE vector IS NOT NULL AND key IN ",
+                wanted,
+            )
+        out_keys: list[int] = []
+        blobs: list[bytes] = []
+        for key, blob in rows:
+            if blob is not None and len(blob) == dim * 2:
+                out_keys.append(key)
+                blobs.append(blob)
+        if not out_keys:
+            return np.zeros(0, np.uint64), np.zeros((0, dim), np.float32)
+        vecs = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(-1, dim).astype(np.float32)
+        return np.asarray(out_keys, np.uint64), vecs
+
+    def keys_with_vectors(self) -> np.ndarray:
+        """Every key that should be in the index."""
+        rows = self.db.execute("SELECT key FROM contents WHERE vector IS NOT NULL").fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.uint64)
+
+    def paths_for_keys(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        """Indexed files for each key (byte-identical copies share one key)."""
+        out: dict[int, list[str]] = {}
+        sql = (
+            "SELECT c.key, f.path FROM contents c JOIN files f ON f.hash = c.hash "
+            "WHERE f.state = 'ok' AND c.key IN "
+        )
+        for key, path in _chunked_in(self.db, sql, list(keys)):
+            out.setdefault(key, []).append(path)
+        for paths in out.values():
+            paths.sort()
+        return out
+
+    def lookup(self, path: str) -> tuple[int, str] | None:
+        """(key, hash) of an indexed file, or None."""
+        row = self.db.execute(
+            "SELECT c.key, c.hash FROM files f JOIN contents c ON c.hash = f.hash "
+            "WHERE f.path = ? AND f.state = 'ok' AND c.vector IS NOT NULL",
+            (path,),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def lookup_hash(self, content_hash: str) -> int | None:
+        """The key of a content that has a vector, or None."""
+        row = self.db.execute(
+            "SELECT key FROM contents WHERE hash = ? AND vector IS NOT NULL", (content_hash,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def photo_meta(self, key: int) -> PhotoMeta | None:
+        """Metadata stored for a content key."""
+        row = self.db.execute(
+            "SELECT width, height, taken, orientation, camera, phash FROM contents WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return PhotoMeta(*row) if row else None
+
+    def problems(self, limit: int | None = None) -> list[Problem]:
+        """Files that could not be indexed, with their reasons."""
+        sql = "SELECT path, error FROM files WHERE state = 'error' ORDER BY path"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [Problem(r[0], r[1] or "unknown error") for r in self.db.execute(sql)]
+
+    def counts(self) -> dict[str, int]:
+        """Photo, problem and vector counts, and per-root photo counts."""
+        photos = self.db.execute("SELECT COUNT(*) FROM files WHERE state = 'ok'").fetchone()[0]
+        problems = self.db.execute("SELECT COUNT(*) FROM files WHERE state = 'error'").fetchone()[0]
+        vectors = self.db.execute(
+            "SELECT COUNT(*) FROM contents WHERE vector IS NOT NULL"
+        ).fetchone()[0]
+        return {"photos": photos, "problems": problems, "vectors": vectors}
+
+    def root_counts(self) -> dict[int, int]:
+        """Indexed photos per root id."""
+        rows = self.db.execute(
+            "SELECT root_id, COUNT(*) FROM files WHERE state = 'ok' GROUP BY root_id"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    # -- transactions -----------------------------------------------------------------------
+    def transaction(self) -> _Transaction:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception; nests as a no-op."""
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.outer = False
+
+    def __enter__(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.outer = True
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if not self.outer:
+            return
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")
+
+
+def _chunked_in(db: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        yield from db.execute(f"{sql}({marks})", [int(v) for v in chunk])

@@ -1,0 +1,454 @@
+"""The `simili` command line: the same engine as the app, with a stable JSON contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core import __version__
+from core.errors import NotAnImageError, SimiliError
+from core.library import Library
+from core.records import IndexReport, Match, Problem, Progress
+from core.tasks import Cancelled, CancelToken
+
+EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 130
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS lets `simili --library X cmd` and `simili cmd --library X` both work.
+    common.add_argument(
+        "--library",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="library folder (default: $SIMILI_HOME or the per-user data folder)",
+    )
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument(
+        "--model", type=Path, default=argparse.SUPPRESS, help="model manifest (default: shipped)"
+    )
+    common.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default=argparse.SUPPRESS,
+        help="where the model runs (default: auto = CUDA if usable, else CPU)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the docs and tests)."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="simili",
+        description="Search your photo library by picture. Without a command, opens the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"simili {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="add folders and index them (incremental)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="folders to add (none: all roots)")
+    p.add_argument("--workers", type=int, default=None, help="decode processes (default: cores)")
+    p.add_argument(
+        "--exclude", action="append", default=[], metavar="PATTERN", help="skip matching paths"
+    )
+
+    p = sub.add_parser("search", parents=[common], help="photos most like an image")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--json", action="store_true", help="one JSON object per query per line")
+
+    p = sub.add_parser("similar", parents=[common], help="more like a photo in the library")
+    p.add_argument("photo", metavar="PATH")
+    p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("status", parents=[common], help="folders, counts, model, device, problems")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("problems", parents=[common], help="files that could not be indexed")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("remove", parents=[common], help="remove folders from the library")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="roots to forget (disk untouched)")
+
+    p = sub.add_parser("watch", parents=[common], help="keep the index current as files change")
+    p.add_argument("--debounce", type=float, default=2.0, metavar="SECONDS")
+    p.add_argument("--workers", type=int, default=None)
+
+    p = sub.add_parser("eval", parents=[common], help="retrieval quality on a labelled set")
+    p.add_argument("dataset", type=Path, help="folder with images/ and groundtruth.json")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--workers", type=int, default=None)
+    return parser
+
+
+# -- output helpers ---------------------------------------------------------------------------
+class _ProgressPrinter:
+    """Progress on stderr: a live line on a terminal, a line every few seconds in a log."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        final = progress.phase == "done"
+        if not final and now - self.last < (0.2 if self.tty else 5.0):
+            return
+        self.last = now
+        if progress.phase == "indexing" and progress.total:
+            eta = f", {_duration(progress.eta_s)} left" if progress.eta_s else ""
+            text = (
+                f"indexing {progress.done}/{progress.total} "
+                f"({100 * progress.done / progress.total:.0f}%, {progress.rate:.1f}/s{eta})"
+            )
+        elif progress.phase == "scanning":
+            text = f"scanning: {progress.done} photos found" if progress.done else "scanning…"
+        else:
+            text = progress.phase
+        if self.tty:
+            sys.stderr.write(f"\r\033[K{text}")
+            if final:
+                sys.stderr.write("\r\033[K")
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def _skip_line(problem: Problem) -> None:
+    sys.stderr.write("\r\033[K" if sys.stderr.isatty() else "")
+    sys.stderr.write(f"skipping {problem.path}: {problem.reason}\n")
+
+
+def _summary(report: IndexReport) -> str:
+    worked = report.added + report.changed + report.reused
+    rate = worked / report.seconds if report.seconds > 0 else 0.0
+    parts = [
+        f"{report.added} new",
+        f"{report.changed} changed",
+        f"{report.reused} moved/copied (vector reused)",
+        f"{report.removed} removed",
+        f"{len(report.problems)} skipped",
+        f"{report.unchanged} unchanged",
+    ]
+    text = f"indexed {worked} photos in {report.seconds:.1f} s ({rate:.1f}/s): " + ", ".join(parts)
+    if report.offline_roots:
+        text += "\noffline (photos kept): " + ", ".join(report.offline_roots)
+    return text
+
+
+def _print_matches(query: str, matches: list[Match], as_json: bool, error: str = "") -> None:
+    if as_json:
+        record: dict = {
+            "query": query,
+            "results": [{"path": m.path, "score": round(m.score, 5)} for m in matches],
+        }
+        if error:
+            record["error"] = error
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if error:
+        return
+    print(f"{query}:")
+    if not matches:
+        print("  (no photos in the library yet)")
+    for m in matches:
+        print(f"  {m.score:.3f}  {m.path}")
+
+
+# -- commands ---------------------------------------------------------------------------------
+def _open(args: argparse.Namespace, writer: bool = False) -> Library:
+    return Library(
+        getattr(args, "library", None),
+        writer=writer,
+        model=getattr(args, "model", None),
+        device=getattr(args, "device", "auto"),
+    )
+
+
+def _run_index(
+    library: Library,
+    paths: list[str] | None,
+    workers: int | None,
+    targets: set[str] | None = None,
+    quiet: bool = False,
+) -> IndexReport:
+    from core.pipeline import index_library
+
+    cancel = CancelToken()
+    return index_library(
+        library,
+        paths,
+        targets=targets,
+        workers=workers,
+        cancel=cancel,
+        on_progress=None if quiet else _ProgressPrinter(),
+        on_problem=_skip_line,
+    )
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    """Add roots and index them."""
+    with _open(args, writer=True) as library:
+        if args.exclude:
+            from core.scanner import normalise
+
+            for path in args.paths:
+                root = library.catalog.add_root(normalise(path))
+                patterns = sorted(set(root.excludes) | set(args.exclude))
+                with library.catalog.transaction():
+                    library.catalog.set_root_excludes(root.id, patterns)
+        if not args.paths and not library.catalog.roots():
+            raise SimiliError("the library has no folders yet; run `simili index FOLDER`")
+        report = _run_index(library, args.paths or None, args.workers)
+        sys.stderr.write(_summary(report) + "\n")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Photos like each query image; one model and index load for all of them."""
+    from core.search import search
+
+    failed = 0
+    with _open(args) as library:
+        for image in args.images:
+            try:
+                matches = search(library, image, args.top)
+            except NotAnImageError as exc:
+                failed += 1
+                sys.stderr.write(f"error: {exc}\n")
+                _print_matches(image, [], args.json, error=exc.reason)
+                continue
+            _print_matches(image, matches, args.json)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """More like a library photo."""
+    from core.search import similar
+
+    with _open(args) as library:
+        _print_matches(args.photo, similar(library, args.photo, args.top), args.json)
+    return EXIT_OK
+
+
+def status_record(library: Library) -> dict:
+    """Everything `simili status --json` reports."""
+    catalog = library.catalog
+    counts = catalog.counts()
+    per_root = catalog.root_counts()
+    index = library.index
+    embedder = library.embedder
+    last = catalog.get_meta("last_index")
+    catalog_bytes = sum(
+        f.stat().st_size for f in library.folder.glob("catalog.sqlite*") if f.is_file()
+    )
+    return {
+        "library": str(library.folder),
+        "roots": [
+            {
+                "path": r.path,
+                "state": r.state,
+                "photos": per_root.get(r.id, 0),
+                "excludes": list(r.excludes),
+                "last_scan": r.last_scan,
+            }
+            for r in catalog.roots()
+        ],
+        "photos": counts["photos"],
+        "problems": counts["problems"],
+        "vectors": counts["vectors"],
+        "model": {
+            "name": library.model.name,
+            "version": library.model.version,
+            "dim": library.model.dim,
+            "input_size": library.model.size,
+            "fingerprint": library.model.fingerprint,
+            "file": str(library.model.file),
+        },
+        "device": {"active": embedder.device, "provider": embedder.provider, "note": embedder.note},
+        "index": {
+            "vectors": len(index),
+            "bytes": index.file_bytes(),
+            "catalog_bytes": catalog_bytes,
+            "in_sync": index.generation == catalog.generation,
+        },
+        "last_index": json.loads(last) if last else None,
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Folders, counts, model, device, problems."""
+    with _open(args) as library:
+        record = status_record(library)
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+        return EXIT_OK
+    print(f"library   {record['library']}")
+    print(f"photos    {record['photos']}  (problems: {record['problems']}; `simili problems`)")
+    for root in record["roots"]:
+        print(f"folder    {root['path']}  [{root['state']}]  {root['photos']} photos")
+    m, d, ix = record["model"], record["device"], record["index"]
+    print(f"model     {m['name']} v{m['version']} ({m['dim']}-d, {m['input_size']} px)")
+    print(f"device    {d['active']} ({d['provider']}){'  ' + d['note'] if d['note'] else ''}")
+    print(f"index     {ix['vectors']} vectors, {ix['bytes'] / 1e6:.1f} MB")
+    last = record["last_index"]
+    if last:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(last["finished_at"]))
+        print(f"last run  {when}: {last['added']} new, {last['removed']} removed, "
+              f"{last['problems']} problems, {last['seconds']:.1f} s")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_problems(args: argparse.Namespace) -> int:
+    """Files that could not be indexed, with reasons."""
+    with _open(args) as library:
+        problems = library.catalog.problems()
+    if args.json:
+        print(json.dumps([{"path": p.path, "reason": p.reason} for p in problems]))
+    else:
+        for p in problems:
+            print(f"{p.path}: {p.reason}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Forget roots (never touches the photos)."""
+    from core.scanner import normalise
+
+    with _open(args, writer=True) as library:
+        for raw in args.paths:
+            if not library.catalog.remove_root(normalise(raw)):
+                raise SimiliError(f"{raw}: not a folder of this library (see `simili status`)")
+        gone = library.catalog.collect_garbage()
+        library.index.remove(gone)
+        library.save_index()
+        sys.stderr.write(f"removed {len(args.paths)} folder(s); photos on disk untouched\n")
+    return EXIT_OK
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Index, then keep the index current until interrupted."""
+    from core.watcher import Watcher
+
+    with _open(args, writer=True) as library:
+        if not library.catalog.roots():
+            raise SimiliError("the library has no folders yet; run `simili index FOLDER` first")
+        report = _run_index(library, None, args.workers)
+        sys.stderr.write(_summary(report) + "\n")
+        lock = threading.Lock()
+
+        def on_batch(paths: set[str]) -> None:
+            with lock:
+                report = _run_index(library, None, args.workers, targets=paths, quiet=True)
+                sys.stderr.write(
+                    f"{time.strftime('%H:%M:%S')} {len(paths)} change(s): {report.added} new, "
+                    f"{report.changed} changed, {report.reused} moved, {report.removed} removed\n"
+                )
+
+        watcher = Watcher([r.path for r in library.catalog.roots()], on_batch, args.debounce)
+        watcher.start()
+        sys.stderr.write("watching for changes; Ctrl+C to stop\n")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            watcher.stop()
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Index a labelled set into a temporary library and print retrieval metrics."""
+    from core.evaluation import evaluate, format_table
+
+    result = evaluate(
+        args.dataset,
+        model=getattr(args, "model", None),
+        device=getattr(args, "device", "auto"),
+        workers=args.workers,
+        on_progress=_ProgressPrinter(),
+    )
+    print(json.dumps(result) if args.json else format_table(result))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "index": cmd_index,
+    "search": cmd_search,
+    "similar": cmd_similar,
+    "status": cmd_status,
+    "problems": cmd_problems,
+    "remove": cmd_remove,
+    "watch": cmd_watch,
+    "eval": cmd_eval,
+}
+
+
+def _start_gui(args: argparse.Namespace) -> int | None:
+    try:
+        from desktop.app import run  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return run(getattr(args, "library", None))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `simili` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False) or bool(os.environ.get("SIMILI_DEBUG"))
+    if args.command is None:
+        code = _start_gui(args)
+        if code is None:
+            parser.print_help()
+            return EXIT_OK
+        return code
+    try:
+        return COMMANDS[args.command](args)
+    except Cancelled:
+        sys.stderr.write("\ncancelled; finished work is kept, run the command again to resume\n")
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return EXIT_CANCELLED
+    except SimiliError as exc:
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    except Exception as exc:
+        if debug:
+            raise
+        sys.stderr.write(
+            f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)\n"
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

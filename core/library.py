@@ -1,0 +1,189 @@
+"""A library folder: its catalogue, vector index, model and the single-writer lock."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from core.catalog import Catalog
+from core.embedder import Embedder, ModelInfo, load_manifest
+from core.errors import LibraryError, LibraryLockedError
+from core.index import VectorIndex
+from core.paths import default_library_dir, default_model_manifest
+
+CATALOG_NAME = "catalog.sqlite"
+INDEX_NAME = "vectors.usearch"
+LOCK_NAME = "writer.lock"
+
+
+class _WriterLock:
+    """An OS file lock: released by the kernel even when the holder is killed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        f = self.path.open("a+", encoding="utf-8")
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                f.seek(0)
+                msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            f.close()
+            raise LibraryLockedError(
+                f"{self.path.parent}: library is being updated by Simili ({holder}); "
+                "wait for it to finish or close it, or use another --library"
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}")
+        f.flush()
+        self._file = f
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class Library:
+    """Opens a library for reading (search, status) or writing (index, watch).
+
+    Only a writer holds the lock, migrates the catalogue and saves the index; readers repair a
+    stale index in memory, so a search never waits for or disturbs an indexer.
+    """
+
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        writer: bool = False,
+        model: Path | None = None,
+        device: str = "auto",
+        threads: int = 0,
+    ) -> None:
+        self.folder = (folder or default_library_dir()).expanduser().absolute()
+        self.writer = writer
+        self.device = device
+        self.threads = threads
+        catalog_path = self.folder / CATALOG_NAME
+        if not catalog_path.is_file():
+            if not writer:
+                raise LibraryError(
+                    f"{self.folder}: no Simili library here yet; run `simili index FOLDER` first"
+                )
+            if self.folder.is_dir() and any(self.folder.iterdir()):
+                raise LibraryError(
+                    f"{self.folder}: folder is not empty and not a Simili library; "
+                    "choose an empty or new folder for --library"
+                )
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LibraryError(f"{self.folder}: cannot create library ({exc})") from None
+        self._lock: _WriterLock | None = None
+        self._index: VectorIndex | None = None
+        self._embedder: Embedder | None = None
+        if writer:
+            self._lock = _WriterLock(self.folder / LOCK_NAME)
+            self._lock.acquire()
+        try:
+            self.catalog = Catalog(catalog_path, readonly=not writer)
+            self.model: ModelInfo = load_manifest(model or default_model_manifest())
+            self._check_model()
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_model(self) -> None:
+        stored = self.catalog.get_meta("model")
+        fingerprint = self.model.fingerprint
+        if stored == fingerprint:
+            return
+        if not self.writer:
+            if stored is None:
+                return
+            raise LibraryError(
+                f"{self.folder}: indexed with model {stored}, not {fingerprint}; "
+                "run `simili index` to rebuild the vectors with this model"
+            )
+        if stored is not None:
+            self.catalog.drop_vectors()  # the next index run re-embeds every photo
+        with self.catalog.transaction():
+            self.catalog.set_meta("model", fingerprint)
+            self.catalog.set_meta("dim", str(self.model.dim))
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model session, loaded on first use (a search of indexed photos never needs it)."""
+        if self._embedder is None:
+            self._embedder = Embedder(self.model, self.device, self.threads)
+        return self._embedder
+
+    @property
+    def index(self) -> VectorIndex:
+        """The vector index, loaded on first use and brought in line with the catalogue."""
+        if self._index is None:
+            path = self.folder / INDEX_NAME
+            index = VectorIndex.open(path, self.model.dim, view=not self.writer)
+            self._index = index
+            self.sync_index()
+        return self._index
+
+    def sync_index(self) -> None:
+        """Repair the index from the catalogue after a crash, a reader's race or many removals."""
+        index = self._index
+        if index is None:
+            return
+        generation = self.catalog.generation
+        if index.generation == generation:
+            return
+        if index.needs_rebuild:
+            index.clear()
+        wanted = self.catalog.keys_with_vectors()
+        have = index.keys()
+        extra = np.setdiff1d(have, wanted, assume_unique=True)
+        missing = np.setdiff1d(wanted, have, assume_unique=True)
+        index.remove(extra)
+        for start in range(0, len(missing), 4096):
+            keys, vectors = self.catalog.vectors(self.model.dim, missing[start : start + 4096])
+            index.add(keys, vectors)
+        if self.writer:
+            index.save(generation)
+        else:
+            index.generation = generation
+
+    def save_index(self) -> None:
+        """Persist the index if it changed (writers only)."""
+        if self.writer and self._index is not None and self._index.dirty:
+            self._index.save(self.catalog.generation)
+
+    def close(self) -> None:
+        """Save what needs saving and release the lock."""
+        with contextlib.suppress(Exception):
+            self.save_index()
+        if hasattr(self, "catalog"):
+            self.catalog.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,33 @@
+"""Where Simili keeps its data and finds its shipped resources."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Simili"
+HOME_ENV = "SIMILI_HOME"
+
+
+def default_library_dir() -> Path:
+    """The library used without --library: $SIMILI_HOME, else the per-user data dir."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "library"
+
+
+def resources_dir() -> Path:
+    """The shipped resources: beside the packages (checkout or install) or in a frozen app."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_model_manifest() -> Path:
+    """The manifest of the model the app ships with."""
+    return resources_dir() / "models" / "manifest.json"

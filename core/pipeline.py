@@ -1,0 +1,382 @@
+"""Indexing: scan → decode pool → embed → catalogue + index, committed in small batches.
+
+Every batch is one SQLite transaction holding vectors and file rows together, so a crash or
+`kill -9` loses at most the batch in flight and the next run resumes where this one stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.catalog import Embedded, Root
+from core.decode import Prepared
+from core.errors import SimiliError
+from core.hashing import HashPrefixSet
+from core.library import Library
+from core.records import IndexReport, Problem, Progress
+from core.scanner import scan
+from core.tasks import Cancelled, CancelToken, ProgressCallback
+from core.workers import init_worker, work
+
+ProblemCallback = Callable[[Problem], None]
+
+BATCH = 32
+# Below this many files, spawning decode processes costs more than it saves.
+POOL_THRESHOLD = 24
+INDEX_SAVE_EVERY_S = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    root_id: int
+    size: int
+    mtime_ns: int
+    kind: str  # "new", "changed" or "stale"
+
+
+def default_workers() -> int:
+    """Decode processes: one per core, since decoding bounds indexing speed."""
+    return max(1, os.cpu_count() or 1)
+
+
+class _DecodePool:
+    """A process pool with bounded look-ahead that survives a worker crashing on a bad file."""
+
+    def __init__(self, workers: int, size: int, known: HashPrefixSet, window: int) -> None:
+        self.workers = workers
+        self.size = size
+        self.known = known
+        self.window = window
+        self.executor: ProcessPoolExecutor | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent may hold ONNX Runtime or Qt threads.
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(self.size, self.known, True),
+        )
+
+    def run(
+        self, jobs: Iterable[_Job], cancel: CancelToken
+    ) -> Iterator[tuple[_Job, Prepared | Problem]]:
+        """Yield each job with its result, in completion order."""
+        queue = deque(jobs)
+        suspects: deque[_Job] = deque()
+        self.executor = self._start()
+        inflight: dict[Future, _Job] = {}
+        try:
+            while queue or suspects or inflight:
+                # Suspects of a crash run alone, so the file that kills a worker is found.
+                limit = 1 if suspects else self.window
+                source = suspects if suspects else queue
+                while source and len(inflight) < limit and not cancel.cancelled:
+                    job = source.popleft()
+                    inflight[self.executor.submit(work, job.path)] = job
+                if cancel.cancelled and not inflight:
+                    return
+                if not inflight:
+                    continue
+                done, _ = wait(inflight, timeout=0.5, return_when=FIRST_COMPLETED)
+                crashed: list[_Job] = []
+                for future in done:
+                    job = inflight.pop(future)
+                    try:
+                        yield job, future.result()
+                    except BrokenProcessPool:
+                        crashed.append(job)
+                if crashed:
+                    alone = limit == 1
+                    crashed.extend(inflight.values())
+                    inflight.clear()
+                    self.executor.shutdown(wait=False, cancel_futures=True)
+                    self.executor = self._start()
+                    if alone and len(crashed) == 1:
+                        yield (
+                            crashed[0],
+                            Problem(crashed[0].path, "the decoder crashed on this file"),
+                        )
+                    else:
+                        suspects.extend(crashed)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+def _run_inline(
+    jobs: Iterable[_Job], size: int, known: HashPrefixSet, cancel: CancelToken
+) -> Iterator[tuple[_Job, Prepared | Problem]]:
+    init_worker(size, known)
+    for job in jobs:
+        if cancel.cancelled:
+            return
+        yield job, work(job.path)
+
+
+# -- the run ---------------------------------------------------------------------------------
+def index_library(
+    library: Library,
+    paths: Iterable[str] | None = None,
+    *,
+    targets: Iterable[str] | None = None,
+    workers: int | None = None,
+    batch_size: int = BATCH,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_problem: ProblemCallback | None = None,
+) -> IndexReport:
+    """Bring the library up to date with the disk.
+
+    Args:
+        library: opened as writer.
+        paths: folders to add as roots and index; None means every root.
+        targets: changed files or folders (from the watcher); only these are rescanned.
+        workers: decode processes (default: one per core; 0 decodes in this process).
+        batch_size: photos embedded and committed together.
+        cancel: set it to stop at the next batch; Cancelled is raised after saving.
+        on_progress: called with Progress records (from this thread).
+        on_problem: called once per file that could not be indexed.
+
+    Raises:
+        SimiliError: a path to add is missing or not a folder.
+        Cancelled: the token was set; finished batches are kept.
+    """
+    if not library.writer:
+        raise SimiliError(f"{library.folder}: library opened read-only; cannot index")
+    cancel = cancel or CancelToken()
+    report = IndexReport()
+    started = time.monotonic()
+    catalog = library.catalog
+    emit = on_progress or (lambda _p: None)
+    complain = on_problem or (lambda _p: None)
+
+    scopes = _scopes(library, paths, targets)
+    emit(Progress("scanning", message="looking for photos"))
+    jobs: list[_Job] = []
+    missing: list[str] = []
+    problem_rows: list[tuple[Problem, int, int, int]] = []
+    stale = set(catalog.stale_paths())
+    scanned_roots: dict[int, str] = {}
+    for root, start in scopes:
+        cancel.raise_if_cancelled()
+        result = scan(root.path, root.excludes, start, cancel)
+        known = catalog.files_under(root.id, start)
+        if result.offline or (start is None and not result.entries and known and _empty(root.path)):
+            report.offline_roots.append(root.path)
+            scanned_roots[root.id] = "offline"
+            continue
+        scanned_roots[root.id] = "ok"
+        seen: set[str] = set()
+        for entry in result.entries:
+            seen.add(entry.path)
+            old = known.get(entry.path)
+            if old is None:
+                jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "new"))
+            elif (old.size, old.mtime_ns) != (entry.size, entry.mtime_ns):
+                jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "changed"))
+            elif entry.path in stale:
+                jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "stale"))
+            else:
+                report.unchanged += 1
+        for problem in result.problems:
+            seen.add(problem.path)
+            if problem.path not in known or known[problem.path].state != "error":
+                problem_rows.append((problem, root.id, 0, 0))
+                report.problems.append(problem)
+                complain(problem)
+        missing.extend(p for p in known if p not in seen)
+        report.scanned += len(result.entries)
+        emit(Progress("scanning", report.scanned, message=root.path))
+
+    try:
+        _embed_jobs(
+            library, jobs, report, problem_rows, workers, batch_size, cancel, emit, complain
+        )
+    except Cancelled:
+        report.cancelled = True
+    finally:
+        library.save_index()
+    if report.cancelled:
+        report.seconds = time.monotonic() - started
+        raise Cancelled(report)
+
+    emit(Progress("finishing", message="removing photos that are gone"))
+    report.removed = catalog.forget_files(missing)
+    gone = catalog.collect_garbage()
+    if gone:
+        library.index.remove(gone)
+    if library.index.needs_rebuild:
+        library.index.clear()
+        library.index.generation = -1
+        library.sync_index()
+    library.save_index()
+    report.seconds = time.monotonic() - started
+    with catalog.transaction():
+        for root_id, state in scanned_roots.items():
+            catalog.set_root_state(root_id, state, scanned=True)
+        summary = asdict(report)
+        summary["problems"] = len(report.problems)
+        summary["finished_at"] = time.time()
+        catalog.set_meta("last_index", json.dumps(summary))
+    emit(Progress("done", report.added + report.changed + report.reused, len(jobs)))
+    return report
+
+
+def _empty(folder: str) -> bool:
+    try:
+        return not any(Path(folder).iterdir())
+    except OSError:
+        return True
+
+
+def _scopes(
+    library: Library, paths: Iterable[str] | None, targets: Iterable[str] | None
+) -> list[tuple[Root, str | None]]:
+    """(root, start) pairs to scan: whole roots, or changed paths inside them."""
+    from core.scanner import normalise
+
+    catalog = library.catalog
+    if paths is not None:
+        roots: list[Root] = []
+        for raw in paths:
+            path = normalise(raw)
+            if not Path(path).exists():
+                raise SimiliError(f"{raw}: no such folder; check the path")
+            if not Path(path).is_dir():
+                raise SimiliError(f"{raw}: is a file; give the folder that holds your photos")
+            roots.append(catalog.add_root(path))
+        by_id = {r.id: r for r in catalog.roots()}
+        return [(by_id[r.id], None) for r in roots if r.id in by_id]
+    all_roots = catalog.roots()
+    if targets is None:
+        return [(r, None) for r in all_roots]
+    scopes: dict[str, tuple[Root, str | None]] = {}
+    for raw in sorted({normalise(t) for t in targets}):
+        if any(raw == s or raw.startswith(s.rstrip(os.sep) + os.sep) for s in scopes):
+            continue  # already covered by a folder in the list
+        for root in all_roots:
+            if raw == root.path:
+                scopes[raw] = (root, None)
+                break
+            if raw.startswith(root.path.rstrip(os.sep) + os.sep):
+                scopes[raw] = (root, raw)
+                break
+    return list(scopes.values())
+
+
+def _embed_jobs(
+    library: Library,
+    jobs: list[_Job],
+    report: IndexReport,
+    problem_rows: list[tuple[Problem, int, int, int]],
+    workers: int | None,
+    batch_size: int,
+    cancel: CancelToken,
+    emit: ProgressCallback,
+    complain: ProblemCallback,
+) -> None:
+    catalog = library.catalog
+    if problem_rows:
+        catalog.write([], problem_rows)
+    if not jobs:
+        return
+    size = library.model.size
+    known = HashPrefixSet(catalog.known_hashes())
+    workers = default_workers() if workers is None else workers
+    embedder = library.embedder
+    index = library.index
+    pending: list[tuple[_Job, Prepared]] = []
+    problems: list[tuple[Problem, int, int, int]] = []
+    done = 0
+    started = time.monotonic()
+    last_save = started
+
+    def flush() -> None:
+        nonlocal last_save
+        items: list[Embedded] = []
+        to_embed = [(j, p) for j, p in pending if p.pixels is not None]
+        vectors = (
+            embedder.embed(np.stack([p.pixels for _, p in to_embed]))  # type: ignore[misc]
+            if to_embed
+            else np.zeros((0, library.model.dim), np.float32)
+        )
+        lookup = {id(p): v for (_, p), v in zip(to_embed, vectors, strict=True)}
+        for job, p in pending:
+            items.append(
+                Embedded(p.path, job.root_id, p.size, p.mtime_ns, p.content_hash,
+                         lookup.get(id(p)), p.meta)
+            )  # fmt: skip
+            if p.pixels is None:
+                report.reused += 1
+            elif job.kind == "new":
+                report.added += 1
+            else:
+                report.changed += 1
+        added = catalog.write(items, problems)
+        if added:
+            keys = np.asarray([k for k, _ in added], np.uint64)
+            index.add(keys, np.stack([v for _, v in added]))
+        pending.clear()
+        problems.clear()
+        if time.monotonic() - last_save > INDEX_SAVE_EVERY_S:
+            library.save_index()
+            last_save = time.monotonic()
+
+    if workers > 0 and len(jobs) >= POOL_THRESHOLD:
+        pool = _DecodePool(workers, size, known, window=max(2 * batch_size, 8 * workers))
+        results = pool.run(jobs, cancel)
+    else:
+        results = _run_inline(jobs, size, known, cancel)
+    redo: list[_Job] = []
+    try:
+        for job, result in results:
+            if isinstance(result, Problem):
+                problems.append((result, job.root_id, job.size, job.mtime_ns))
+                report.problems.append(result)
+                report.skipped += 1
+                complain(result)
+            elif result.pixels is None and catalog.lookup_hash(result.content_hash) is None:
+                redo.append(job)  # a 64-bit prefix collision: decode it for real
+            else:
+                pending.append((job, result))
+            done += 1
+            if len(pending) >= batch_size:
+                flush()
+                elapsed = time.monotonic() - started
+                rate = done / elapsed if elapsed > 0 else 0.0
+                eta = (len(jobs) - done) / rate if rate > 0 else None
+                emit(Progress("indexing", done, len(jobs), rate, eta))
+            if cancel.cancelled:
+                break
+        init_worker(size, known)
+        for job in redo:
+            result = work(job.path, force=True)
+            if isinstance(result, Prepared):
+                pending.append((job, result))
+    except KeyboardInterrupt:
+        cancel.cancel()
+    finally:
+        if hasattr(results, "close"):
+            results.close()
+    if pending or problems:
+        flush()
+    elapsed = time.monotonic() - started
+    emit(Progress("indexing", done, len(jobs), done / elapsed if elapsed > 0 else 0.0, 0.0))
+    cancel.raise_if_cancelled()

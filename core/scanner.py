@@ -1,0 +1,134 @@
+"""Walks library roots and stats photo files; skips junk, excluded paths and symlink loops."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from core.decode import is_photo_name
+from core.records import Problem
+from core.tasks import CancelToken
+
+# Folders that hold thumbnails, trash or system data, never the user's photos.
+JUNK_DIRS = frozenset(
+    {
+        "@eadir", "#recycle", "$recycle.bin", "system volume information", "__macosx",
+        "lost+found", "#snapshot", ".thumbnails", ".trash", ".trashes",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ScanEntry:
+    """A photo file found on disk."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Everything a walk found; `offline` means the root itself was not reachable."""
+
+    entries: list[ScanEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    offline: bool = False
+
+
+def normalise(path: str) -> str:
+    """The absolute, normalised form under which a path is stored (symlinks are kept as named)."""
+    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+
+
+def is_excluded(rel_path: str, name: str, patterns: Iterable[str]) -> bool:
+    """Whether a user exclude pattern matches the entry's name or its path inside the root."""
+    rel = rel_path.replace(os.sep, "/")
+    for pattern in patterns:
+        p = pattern.strip().rstrip("/")
+        if p and (fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) or rel.startswith(p + "/")):
+            return True
+    return False
+
+
+def _is_junk(name: str) -> bool:
+    return name.startswith(".") or name.lower() in JUNK_DIRS
+
+
+def scan(
+    root: str,
+    excludes: Iterable[str] = (),
+    start: str | None = None,
+    cancel: CancelToken | None = None,
+) -> ScanResult:
+    """Walk `root` (or only `start`, a folder or file inside it) and list its photo files.
+
+    Unreadable folders become problems; files that vanish during the walk are simply not listed.
+    """
+    result = ScanResult()
+    patterns = tuple(excludes)
+    if not os.path.isdir(root):
+        result.offline = True
+        return result
+    top = start or root
+    if top != root and os.path.isfile(top):
+        rel = os.path.relpath(top, root)
+        name = os.path.basename(top)
+        if is_photo_name(name) and not is_excluded(rel, name, patterns):
+            _add_file(result, top)
+        return result
+    visited: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        folder = stack.pop()
+        try:
+            st = os.stat(folder)
+            ident = (st.st_dev, st.st_ino)
+            if ident in visited:  # a symlink loop or a folder linked twice
+                continue
+            visited.add(ident)
+            with os.scandir(folder) as it:
+                children = list(it)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            result.problems.append(Problem(folder, "folder not readable (permission denied)"))
+            continue
+        except OSError as exc:
+            result.problems.append(Problem(folder, f"folder not readable ({exc.strerror or exc})"))
+            continue
+        subfolders = []
+        for entry in children:
+            name = entry.name
+            if _is_junk(name):
+                continue
+            rel = os.path.relpath(entry.path, root)
+            if patterns and is_excluded(rel, name, patterns):
+                continue
+            try:
+                if entry.is_dir():
+                    subfolders.append(entry.path)
+                elif is_photo_name(name):
+                    st = entry.stat()
+                    result.entries.append(ScanEntry(entry.path, st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                continue  # vanished between listing and stat, or a dangling symlink
+            except OSError as exc:
+                result.problems.append(Problem(entry.path, f"cannot read ({exc.strerror or exc})"))
+        stack.extend(sorted(subfolders, reverse=True))
+    return result
+
+
+def _add_file(result: ScanResult, path: str) -> None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        result.problems.append(Problem(path, f"cannot read ({exc.strerror or exc})"))
+        return
+    result.entries.append(ScanEntry(path, st.st_size, st.st_mtime_ns))

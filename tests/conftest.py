@@ -1,0 +1,97 @@
+"""Shared fixtures: an isolated library home, a photo factory and hostile files."""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+PhotoFactory = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def library_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own SIMILI_HOME so nothing touches real user data."""
+    home = tmp_path / "simili-home"
+    monkeypatch.setenv("SIMILI_HOME", str(home))
+    return home
+
+
+def scene(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
+    """A deterministic 'photo': sky/ground gradient with random shapes; seeds give distinct scenes."""
+    rng = random.Random(seed)
+    w, h = size
+    y = np.linspace(0, 1, h)[:, None, None]
+    top = np.array([rng.randint(0, 255) for _ in range(3)], float)
+    bottom = np.array([rng.randint(0, 255) for _ in range(3)], float)
+    base = (top * (1 - y) + bottom * y) * np.ones((1, w, 1))
+    image = Image.fromarray(base.astype(np.uint8), "RGB")
+    draw = ImageDraw.Draw(image)
+    for _ in range(12):
+        x0, y0 = rng.randint(0, w), rng.randint(0, h)
+        x1, y1 = x0 + rng.randint(w // 10, w // 2), y0 + rng.randint(h // 10, h // 2)
+        colour = tuple(rng.randint(0, 255) for _ in range(3))
+        if rng.random() < 0.5:
+            draw.ellipse([x0, y0, x1, y1], fill=colour)
+        else:
+            draw.rectangle([x0, y0, x1, y1], fill=colour)
+    return image
+
+
+def _save(image: Image.Image, path: Path, fmt: str | None, orientation: int | None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict = {}
+    if orientation is not None:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        kwargs["exif"] = exif
+    image.save(path, format=fmt, **kwargs)
+    return path
+
+
+@pytest.fixture
+def make_photo(tmp_path: Path) -> PhotoFactory:
+    """Build a real image file: make_photo("a/b.jpg", seed=1, size=(640, 480), orientation=6)."""
+
+    def factory(
+        name: str,
+        seed: int = 0,
+        size: tuple[int, int] = (320, 240),
+        fmt: str | None = None,
+        orientation: int | None = None,
+        root: Path | None = None,
+        image: Image.Image | None = None,
+    ) -> Path:
+        target = (root or tmp_path / "photos") / name
+        return _save(image or scene(seed, size), target, fmt, orientation)
+
+    return factory
+
+
+@pytest.fixture
+def hostile_files(tmp_path: Path) -> dict[str, Path]:
+    """Files a real library contains that must be skipped with a reason, never crash a run."""
+    folder = tmp_path / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    good = io.BytesIO()
+    scene(99, (640, 480)).save(good, "JPEG", quality=90)
+    data = good.getvalue()
+    files = {
+        "truncated": folder / "truncated.jpg",
+        "empty": folder / "empty.jpg",
+        "text": folder / "notes.jpg",
+        "wrong_ext": folder / "really_png.jpg",
+        "bomb": folder / "bomb.png",
+    }
+    files["truncated"].write_bytes(data[: len(data) // 3])
+    files["empty"].write_bytes(b"")
+    files["text"].write_text("this is not a photo\n" * 20)
+    scene(98).save(files["wrong_ext"], "PNG")  # decodable: wrong suffixes are fine
+    # 20000 x 20000 = 400 MP declared in the header: refused before decoding.
+    Image.new("1", (20000, 20000)).save(files["bomb"], "PNG", optimize=True)
+    return files
