@@ -193,8 +193,9 @@ def index_library(
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "changed"))
             elif entry.path in stale:
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "stale"))
-            else:
+            elif old.state == "ok":
                 report.unchanged += 1
+            # else: a known problem, unchanged on disk: not retried until the file changes
         for problem in result.problems:
             seen.add(problem.path)
             if problem.path not in known or known[problem.path].state != "error":

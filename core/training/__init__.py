@@ -1,0 +1,1 @@
+"""Training, export and parity checks: the only package that imports torch."""

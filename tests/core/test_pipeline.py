@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core.errors import SimiliError
+from core.library import Library
+from core.pipeline import index_library
+from core.records import Problem, Progress
+from core.search import search, similar
+from core.tasks import Cancelled, CancelToken
+
+
+def _index(home: Path, *paths: Path, **kw) -> tuple:
+    problems: list[Problem] = []
+    with Library(home, writer=True) as library:
+        report = index_library(
+            library, [str(p) for p in paths] or None, workers=0, on_problem=problems.append, **kw
+        )
+        counts = library.catalog.counts()
+    return report, counts, problems
+
+
+def test_index_then_rerun_only_does_changes(library_home, make_photo, tmp_path):
+    # GIVEN a folder of 5 photos
+    for i in range(5):
+        make_photo(f"p{i}.jpg", seed=i)
+    photos = tmp_path / "photos"
+    # WHEN it is indexed twice
+    first, counts, _ = _index(library_home, photos)
+    second, _, _ = _index(library_home)
+    # THEN the first run embeds all, the second nothing
+    assert (first.added, counts["photos"], counts["vectors"]) == (5, 5, 5)
+    assert (second.added, second.changed, second.unchanged) == (0, 0, 5)
+
+
+def test_moved_and_copied_files_keep_their_vector(library_home, make_photo, tmp_path):
+    a = make_photo("a.jpg", seed=1)
+    make_photo("b.jpg", seed=2)
+    _index(library_home, tmp_path / "photos")
+    # WHEN a photo is moved to a subfolder and another is copied
+    (tmp_path / "photos" / "sub").mkdir()
+    moved = tmp_path / "photos" / "sub" / "a-renamed.jpg"
+    a.rename(moved)
+    shutil.copy(tmp_path / "photos" / "b.jpg", tmp_path / "photos" / "b-copy.jpg")
+    report, counts, _ = _index(library_home)
+    # THEN nothing is re-embedded; the old path is gone; the copy shares the vector
+    assert report.added == 0
+    assert report.reused == 2
+    assert report.removed == 1
+    assert counts == {"photos": 3, "problems": 0, "vectors": 2}
+    with Library(library_home) as library:
+        assert library.catalog.lookup(str(moved)) is not None
+        assert library.catalog.lookup(str(a)) is None
+
+
+def test_changed_file_is_reembedded_and_old_vector_dropped(library_home, make_photo, tmp_path):
+    path = make_photo("a.jpg", seed=1)
+    make_photo("b.jpg", seed=2)
+    _index(library_home, tmp_path / "photos")
+    with Library(library_home) as library:
+        old_key = library.catalog.lookup(str(path))[0]
+    make_photo("a.jpg", seed=3)  # same name, new picture
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    report, counts, _ = _index(library_home)
+    assert report.changed == 1
+    assert counts["vectors"] == 2
+    with Library(library_home) as library:
+        assert library.catalog.lookup(str(path))[0] != old_key
+        assert len(library.index) == 2
+
+
+def test_deleted_files_leave_the_library(library_home, make_photo, tmp_path):
+    a = make_photo("a.jpg", seed=1)
+    make_photo("b.jpg", seed=2)
+    _index(library_home, tmp_path / "photos")
+    a.unlink()
+    report, counts, _ = _index(library_home)
+    assert report.removed == 1
+    assert counts == {"photos": 1, "problems": 0, "vectors": 1}
+    with Library(library_home) as library:
+        assert len(library.index) == 1
+
+
+def test_hostile_files_are_skipped_with_reasons(library_home, make_photo, hostile_files, tmp_path):
+    # GIVEN good photos mixed with truncated, empty, non-image and pixel-bomb files
+    make_photo("good1.jpg", seed=1)
+    make_photo("good2.jpg", seed=2)
+    # WHEN indexed
+    report, counts, problems = _index(library_home, tmp_path / "photos")
+    # THEN each bad file is reported once with a reason; the good ones (and the misnamed PNG) index
+    bad = {Path(p.path).name: p.reason for p in problems}
+    assert set(bad) == {"truncated.jpg", "empty.jpg", "notes.jpg", "bomb.png"}
+    assert "too large" in bad["bomb.png"]
+    assert counts["photos"] == 3
+    assert counts["problems"] == 4
+    # AND a rerun does not retry or re-report them
+    again, _, problems2 = _index(library_home)
+    assert problems2 == []
+    assert again.unchanged == 3
+
+
+def test_problem_fixed_by_user_is_indexed_next_time(library_home, hostile_files, make_photo, tmp_path):
+    _index(library_home, tmp_path / "photos")
+    broken = hostile_files["truncated"]
+    make_photo(broken.name, seed=5)
+    os.utime(broken, ns=(broken.stat().st_atime_ns, broken.stat().st_mtime_ns + 10**9))
+    report, counts, _ = _index(library_home)
+    assert report.changed == 1
+    assert counts["problems"] == 3
+
+
+def test_unicode_long_names_and_junk_folders(library_home, make_photo, tmp_path):
+    long_name = "é" * 60 + "_" + "x" * 100 + ".jpg"
+    make_photo(f"日本/{long_name}", seed=1)
+    make_photo("Ünïcödé 📷.png", seed=2, fmt="PNG")
+    make_photo("@eaDir/thumb.jpg", seed=3)
+    make_photo(".hidden/secret.jpg", seed=4)
+    make_photo(".DS_Store.jpg", seed=5)
+    (tmp_path / "photos" / "readme.txt").write_text("not a photo")
+    _, counts, problems = _index(library_home, tmp_path / "photos")
+    assert counts["photos"] == 2
+    assert problems == []
+
+
+def test_symlink_loop_is_walked_once(library_home, make_photo, tmp_path):
+    make_photo("a/one.jpg", seed=1)
+    (tmp_path / "photos" / "a" / "loop").symlink_to(tmp_path / "photos")
+    _, counts, _ = _index(library_home, tmp_path / "photos")
+    assert counts["photos"] == 1
+
+
+def test_unreadable_folder_is_reported_and_rest_indexed(library_home, make_photo, tmp_path, monkeypatch):
+    make_photo("ok/a.jpg", seed=1)
+    make_photo("locked/b.jpg", seed=2)
+    locked = str(tmp_path / "photos" / "locked")
+    real_scandir = os.scandir
+
+    def scandir(path):  # root reads everything, so the refusal is simulated
+        if str(path) == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    _, counts, problems = _index(library_home, tmp_path / "photos")
+    assert counts["photos"] == 1
+    assert [p.path for p in problems] == [locked]
+    assert "permission denied" in problems[0].reason
+
+
+def test_file_vanishing_mid_run_is_skipped(library_home, make_photo, tmp_path, monkeypatch):
+    import core.decode
+
+    make_photo("a.jpg", seed=1)
+    b = make_photo("b.jpg", seed=2)
+    real_prepare = core.decode.prepare
+
+    def prepare(path, *args, **kw):
+        if path == str(b):
+            b.unlink(missing_ok=True)  # deleted between the scan and the decode
+        return real_prepare(path, *args, **kw)
+
+    monkeypatch.setattr("core.workers.prepare", prepare)
+    _, counts, problems = _index(library_home, tmp_path / "photos")
+    assert counts["photos"] == 1
+    assert "vanished" in problems[0].reason
+
+
+def test_offline_root_keeps_its_photos(library_home, make_photo, tmp_path):
+    # GIVEN an indexed folder on a drive that is later unplugged (folder gone)
+    drive = tmp_path / "drive"
+    for i in range(3):
+        make_photo(f"d{i}.jpg", seed=i, root=drive)
+    _index(library_home, drive)
+    moved_away = tmp_path / "elsewhere"
+    drive.rename(moved_away)
+    # WHEN the library is re-indexed
+    report, counts, _ = _index(library_home)
+    # THEN the root is reported offline and nothing is forgotten
+    assert report.offline_roots == [str(drive)]
+    assert report.removed == 0
+    assert counts["photos"] == 3
+    with Library(library_home) as library:
+        assert library.catalog.roots()[0].state == "offline"
+
+
+def test_unmounted_mount_point_is_offline_not_empty(library_home, make_photo, tmp_path):
+    drive = tmp_path / "mnt"
+    make_photo("a.jpg", seed=1, root=drive)
+    _index(library_home, drive)
+    (drive / "a.jpg").unlink()  # an unmounted mount point is an empty folder
+    report, counts, _ = _index(library_home)
+    assert report.offline_roots == [str(drive)]
+    assert counts["photos"] == 1
+
+
+def test_exclude_patterns(library_home, make_photo, tmp_path):
+    make_photo("keep/a.jpg", seed=1)
+    make_photo("tmp/b.jpg", seed=2)
+    make_photo("c.gif", seed=3, fmt="GIF")
+    with Library(library_home, writer=True) as library:
+        root = library.catalog.add_root(str(tmp_path / "photos"))
+        with library.catalog.transaction():
+            library.catalog.set_root_excludes(root.id, ["tmp", "*.gif"])
+        index_library(library, workers=0)
+        assert library.catalog.counts()["photos"] == 1
+
+
+def test_nested_roots_fold_into_parent(library_home, make_photo, tmp_path):
+    make_photo("2024/a.jpg", seed=1)
+    make_photo("b.jpg", seed=2)
+    _index(library_home, tmp_path / "photos" / "2024")
+    report, counts, _ = _index(library_home, tmp_path / "photos")
+    assert report.added == 1 and report.unchanged == 1
+    with Library(library_home) as library:
+        assert [r.path for r in library.catalog.roots()] == [str(tmp_path / "photos")]
+
+
+def test_missing_and_file_paths_are_clear_errors(library_home, make_photo, tmp_path):
+    photo = make_photo("a.jpg")
+    with Library(library_home, writer=True) as library:
+        with pytest.raises(SimiliError, match="no such folder"):
+            index_library(library, [str(tmp_path / "nope")])
+        with pytest.raises(SimiliError, match="is a file"):
+            index_library(library, [str(photo)])
+
+
+def test_decode_pool_matches_inline(library_home, make_photo, tmp_path):
+    # The process pool (used for real libraries) gives the same vectors as inline decoding.
+    for i in range(30):
+        make_photo(f"p{i:02d}.jpg", seed=i)
+    with Library(library_home, writer=True) as library:
+        report = index_library(library, [str(tmp_path / "photos")], workers=2)
+        assert report.added == 30
+        hits = search(library, str(tmp_path / "photos" / "p07.jpg"), top=1)
+        assert Path(hits[0].path).name == "p07.jpg"
+
+
+def test_progress_and_cancel_keep_finished_batches(library_home, make_photo, tmp_path):
+    for i in range(12):
+        make_photo(f"p{i:02d}.jpg", seed=i)
+    cancel = CancelToken()
+    seen: list[Progress] = []
+
+    def on_progress(p: Progress) -> None:
+        seen.append(p)
+        if p.phase == "indexing" and p.done >= 4:
+            cancel.cancel()
+
+    with Library(library_home, writer=True) as library, pytest.raises(Cancelled):
+        index_library(
+            library, [str(tmp_path / "photos")], workers=0, batch_size=4, cancel=cancel,
+            on_progress=on_progress,
+        )  # fmt: skip
+    with Library(library_home) as library:
+        done = library.catalog.counts()["photos"]
+        assert 4 <= done < 12
+        assert len(library.index) == done  # the index was saved consistent with the catalogue
+    assert any(p.phase == "indexing" and p.total == 12 for p in seen)
+    report, counts, _ = _index(library_home)
+    assert report.added == 12 - done
+    assert counts["photos"] == 12
+
+
+def test_search_and_similar_find_edited_copies(library_home, make_photo, tmp_path):
+    # GIVEN distinct scenes and, for one, a resized + recompressed copy
+    from PIL import Image
+
+    for i in range(6):
+        make_photo(f"scene{i}.jpg", seed=10 + i, size=(480, 360))
+    original = tmp_path / "photos" / "scene3.jpg"
+    Image.open(original).resize((240, 180)).save(tmp_path / "photos" / "scene3-small.jpg", quality=60)
+    _index(library_home, tmp_path / "photos")
+    with Library(library_home) as library:
+        # WHEN "more like this" runs on the original
+        hits = similar(library, str(original), top=3)
+        # THEN the edited copy is first and the original is not in its own results
+        assert Path(hits[0].path).name == "scene3-small.jpg"
+        assert str(original) not in [h.path for h in hits]
+        assert hits[0].score > hits[1].score
+        # AND an outside query image finds the same scene first
+        outside = tmp_path / "query.png"
+        Image.open(original).crop((20, 20, 460, 340)).save(outside)
+        assert Path(search(library, str(outside), top=1)[0].path).name.startswith("scene3")
