@@ -92,7 +92,7 @@ class VectorIndex:
         """Too many removals have left dead weight in the graph."""
         return self.tombstones > max(1000, TOMBSTONE_SHARE * len(self._index))
 
-    def keys(self) -> np.ndarray:
+    def stored_keys(self) -> np.ndarray:
         """Every key in the index."""
         if len(self._index) == 0:
             return np.zeros(0, np.uint64)

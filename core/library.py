@@ -155,7 +155,7 @@ class Library:
         if index.needs_rebuild:
             index.clear()
         wanted = self.catalog.keys_with_vectors()
-        have = index.keys()
+        have = index.stored_keys()
         extra = np.setdiff1d(have, wanted, assume_unique=True)
         missing = np.setdiff1d(wanted, have, assume_unique=True)
         index.remove(extra)

@@ -23,7 +23,7 @@ def library_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def scene(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
-    """A deterministic 'photo': sky/ground gradient with random shapes; seeds give distinct scenes."""
+    """A deterministic 'photo': a gradient with random shapes; each seed is a distinct scene."""
     rng = random.Random(seed)
     w, h = size
     y = np.linspace(0, 1, h)[:, None, None]

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -29,7 +27,7 @@ def test_prepare_returns_model_pixels_and_metadata(make_photo):
 
 
 def test_exif_orientation_is_applied(make_photo):
-    # GIVEN a landscape photo stored with "rotate 90 CW" in EXIF, and the same photo turned in pixels
+    # GIVEN a landscape photo stored with EXIF "rotate 90 CW", and the same photo turned in pixels
     image = Image.open(make_photo("base.png", seed=2, size=(400, 200), fmt="PNG"))
     tagged = make_photo("tagged.jpg", image=image, orientation=6, fmt="JPEG")
     turned = make_photo("turned.jpg", image=image.transpose(Image.Transpose.ROTATE_270))
@@ -133,5 +131,3 @@ def test_unreadable_file_is_reported(make_photo, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(NotAnImageError, match="permission denied"):
         prepare(str(path), 64)
-
-

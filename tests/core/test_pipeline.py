@@ -90,7 +90,7 @@ def test_hostile_files_are_skipped_with_reasons(library_home, make_photo, hostil
     make_photo("good1.jpg", seed=1)
     make_photo("good2.jpg", seed=2)
     # WHEN indexed
-    report, counts, problems = _index(library_home, tmp_path / "photos")
+    _report, counts, problems = _index(library_home, tmp_path / "photos")
     # THEN each bad file is reported once with a reason; the good ones (and the misnamed PNG) index
     bad = {Path(p.path).name: p.reason for p in problems}
     assert set(bad) == {"truncated.jpg", "empty.jpg", "notes.jpg", "bomb.png"}
@@ -103,7 +103,9 @@ def test_hostile_files_are_skipped_with_reasons(library_home, make_photo, hostil
     assert again.unchanged == 3
 
 
-def test_problem_fixed_by_user_is_indexed_next_time(library_home, hostile_files, make_photo, tmp_path):
+def test_problem_fixed_by_user_is_indexed_next_time(
+    library_home, hostile_files, make_photo, tmp_path
+):
     _index(library_home, tmp_path / "photos")
     broken = hostile_files["truncated"]
     make_photo(broken.name, seed=5)
@@ -133,7 +135,9 @@ def test_symlink_loop_is_walked_once(library_home, make_photo, tmp_path):
     assert counts["photos"] == 1
 
 
-def test_unreadable_folder_is_reported_and_rest_indexed(library_home, make_photo, tmp_path, monkeypatch):
+def test_unreadable_folder_is_reported_and_rest_indexed(
+    library_home, make_photo, tmp_path, monkeypatch
+):
     make_photo("ok/a.jpg", seed=1)
     make_photo("locked/b.jpg", seed=2)
     locked = str(tmp_path / "photos" / "locked")
@@ -213,8 +217,9 @@ def test_nested_roots_fold_into_parent(library_home, make_photo, tmp_path):
     make_photo("2024/a.jpg", seed=1)
     make_photo("b.jpg", seed=2)
     _index(library_home, tmp_path / "photos" / "2024")
-    report, counts, _ = _index(library_home, tmp_path / "photos")
-    assert report.added == 1 and report.unchanged == 1
+    report, _counts, _ = _index(library_home, tmp_path / "photos")
+    assert report.added == 1
+    assert report.unchanged == 1
     with Library(library_home) as library:
         assert [r.path for r in library.catalog.roots()] == [str(tmp_path / "photos")]
 
@@ -272,7 +277,9 @@ def test_search_and_similar_find_edited_copies(library_home, make_photo, tmp_pat
     for i in range(6):
         make_photo(f"scene{i}.jpg", seed=10 + i, size=(480, 360))
     original = tmp_path / "photos" / "scene3.jpg"
-    Image.open(original).resize((240, 180)).save(tmp_path / "photos" / "scene3-small.jpg", quality=60)
+    Image.open(original).resize((240, 180)).save(
+        tmp_path / "photos" / "scene3-small.jpg", quality=60
+    )
     _index(library_home, tmp_path / "photos")
     with Library(library_home) as library:
         # WHEN "more like this" runs on the original
