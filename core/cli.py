@@ -409,25 +409,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _start_gui(args: argparse.Namespace) -> int | None:
-    try:
-        from desktop.app import run  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return run(getattr(args, "library", None))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `simili` command."""
+    """The command line (`python -m core.cli`; `simili` adds the desktop app on top)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False) or bool(os.environ.get("SIMILI_DEBUG"))
     if args.command is None:
-        code = _start_gui(args)
-        if code is None:
-            parser.print_help()
-            return EXIT_OK
-        return code
+        parser.print_help()
+        return EXIT_OK
     try:
         return COMMANDS[args.command](args)
     except Cancelled:

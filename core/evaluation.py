@@ -69,12 +69,14 @@ def load_groundtruth(dataset: Path) -> GroundTruth:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SimiliError(f"{path}: no ground truth; a labelled set needs groundtruth.json") from None
+        raise SimiliError(
+            f"{path}: no ground truth; a labelled set needs groundtruth.json"
+        ) from None
     except (OSError, ValueError) as exc:
         raise SimiliError(f"{path}: unreadable ground truth ({exc})") from None
     raw = data.get("groups") if isinstance(data, dict) else data
     if not isinstance(raw, list) or not all(isinstance(g, list) for g in raw):
-        raise SimiliError(f"{path}: expected {{\"groups\": [[name, ...], ...]}}")
+        raise SimiliError(f'{path}: expected {{"groups": [[name, ...], ...]}}')
     groups = [[str(name) for name in group] for group in raw]
     junk: list[list[str]] = [[] for _ in groups]
     names: list[str | None] = [None] * len(groups)
@@ -211,7 +213,7 @@ def retrieval_metrics(
         `per_group` (queries and mAP per group; mAP None for a group without queries).
     """
     aps: list[float] = []
-    found = {k: 0 for k in ks}
+    found = dict.fromkeys(ks, 0)
     per_group: list[dict] = []
     for g, members in enumerate(groups):
         members = list(dict.fromkeys(members))
@@ -464,9 +466,7 @@ def evaluate(
         active_device = lib.embedder.device
 
     groups, junk, missing = resolve_groups(truth, name_lookup(relative))
-    ukbench_like = bool(truth.groups) and all(
-        len(set(g)) == NS_GROUP_SIZE for g in truth.groups
-    )
+    ukbench_like = bool(truth.groups) and all(len(set(g)) == NS_GROUP_SIZE for g in truth.groups)
     similarity = cosine_matrix(vectors)
     retrieval = retrieval_metrics(similarity, groups, junk)
     scores, is_true = pair_scores(similarity, groups, junk)

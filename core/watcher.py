@@ -22,6 +22,8 @@ class _Collector(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads (our own decoding included) change nothing
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's own mtime: its files report themselves
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             path = raw.decode() if isinstance(raw, bytes) else raw
             if path and (event.is_directory or is_photo_name(Path(path).name)):

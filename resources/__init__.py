@@ -1,0 +1,1 @@
+"""Shipped data files (the ONNX model and its manifest); a package only so installs carry it."""

@@ -1,0 +1,1 @@
+"""The shipped embedding models and their manifests."""

@@ -145,8 +145,7 @@ def test_debug_shows_traceback(indexed, library_home):
     assert "Traceback" in result.stderr
 
 
-def test_no_arguments_prints_help_or_starts_app(capsys, monkeypatch):
-    monkeypatch.setattr("core.cli._start_gui", lambda args: None)
+def test_no_arguments_prints_help(capsys):
     assert main([]) == 0
     assert "usage: simili" in capsys.readouterr().out
 

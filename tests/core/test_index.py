@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+
+from core.index import VectorIndex
+
+
+def _unit(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_search_returns_self_first_with_cosine_scores(tmp_path):
+    index = VectorIndex(tmp_path / "v.usearch", 32)
+    vectors = _unit(200, 32)
+    index.add(np.arange(1, 201), vectors)
+    hits = index.search(vectors[:5], 3)
+    assert [int(h.keys[0]) for h in hits] == [1, 2, 3, 4, 5]
+    assert np.allclose([h.scores[0] for h in hits], 1.0, atol=2e-3)
+    expected = float(vectors[0] @ vectors[int(hits[0].keys[1]) - 1])
+    assert abs(float(hits[0].scores[1]) - expected) < 5e-3
+
+
+def test_save_and_reload_atomically(tmp_path):
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16)
+    index.add(np.arange(1, 51), _unit(50, 16))
+    index.save(generation=7)
+    assert not list(tmp_path.glob("*.tmp"))
+    for view in (True, False):
+        again = VectorIndex.open(path, 16, view=view)
+        assert (len(again), again.generation) == (50, 7)
+    # a view is read-only on disk but can still be changed in memory
+    viewed = VectorIndex.open(path, 16, view=True)
+    viewed.add(np.array([99]), _unit(1, 16, seed=3))
+    assert len(viewed) == 51
+
+
+def test_unreadable_or_mismatched_index_starts_empty(tmp_path):
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16)
+    index.add(np.arange(1, 11), _unit(10, 16))
+    index.save(generation=1)
+    assert len(VectorIndex.open(path, 32)) == 0  # other model dimension
+    path.write_bytes(b"garbage")
+    assert len(VectorIndex.open(path, 16)) == 0
+
+
+def test_replace_and_remove_track_tombstones(tmp_path):
+    index = VectorIndex(tmp_path / "v.usearch", 16)
+    index.add(np.arange(1, 11), _unit(10, 16))
+    index.add(np.array([3]), _unit(1, 16, seed=9))  # replaced in place
+    index.remove([4, 5, 999])
+    assert len(index) == 8
+    assert index.tombstones == 3
+    assert 4 not in {int(k) for k in index.stored_keys()}
+
+
+def test_empty_index_search(tmp_path):
+    index = VectorIndex(tmp_path / "v.usearch", 16)
+    hits = index.search(_unit(2, 16), 5)
+    assert [len(h.keys) for h in hits] == [0, 0]
