@@ -106,6 +106,10 @@ class _ProgressPrinter:
         if not final and now - self.last < (0.2 if self.tty else 5.0):
             return
         self.last = now
+        if final:  # the summary line follows
+            if self.tty:
+                sys.stderr.write("\r\033[K")
+            return
         if progress.phase == "indexing" and progress.total:
             eta = f", {_duration(progress.eta_s)} left" if progress.eta_s else ""
             text = (
@@ -118,8 +122,6 @@ class _ProgressPrinter:
             text = progress.phase
         if self.tty:
             sys.stderr.write(f"\r\033[K{text}")
-            if final:
-                sys.stderr.write("\r\033[K")
         else:
             sys.stderr.write(text + "\n")
         sys.stderr.flush()

@@ -112,6 +112,10 @@ class Embedder:
         options = ort.SessionOptions()
         options.log_severity_level = 3
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle ORT threads must sleep, not spin: during indexing they share the cores with the
+        # decode processes, which are the bottleneck.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         if threads > 0:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1

@@ -176,7 +176,7 @@ def index_library(
     scanned_roots: dict[int, str] = {}
     for root, start in scopes:
         cancel.raise_if_cancelled()
-        result = scan(root.path, root.excludes, start, cancel)
+        result = scan(root.path, root.excludes, start, cancel, skip=(str(library.folder),))
         known = catalog.files_under(root.id, start)
         if result.offline or (start is None and not result.entries and known and _empty(root.path)):
             report.offline_roots.append(root.path)

@@ -57,26 +57,43 @@ def _is_junk(name: str) -> bool:
     return name.startswith(".") or name.lower() in JUNK_DIRS
 
 
+def _skipped_inside(root: str, path: str, patterns: tuple[str, ...], skip: frozenset[str]) -> bool:
+    """Whether `path` lies in a junk, excluded or skipped folder below `root`."""
+    rel = os.path.relpath(path, root)
+    parts = rel.split(os.sep)
+    current = root
+    for i, part in enumerate(parts):
+        current = os.path.join(current, part)
+        if _is_junk(part) or current in skip:
+            return True
+        if patterns and is_excluded(os.sep.join(parts[: i + 1]), part, patterns):
+            return True
+    return False
+
+
 def scan(
     root: str,
     excludes: Iterable[str] = (),
     start: str | None = None,
     cancel: CancelToken | None = None,
+    skip: Iterable[str] = (),
 ) -> ScanResult:
     """Walk `root` (or only `start`, a folder or file inside it) and list its photo files.
 
+    `skip` names folders never to enter (the library's own folder, if it lies inside a root).
     Unreadable folders become problems; files that vanish during the walk are simply not listed.
     """
     result = ScanResult()
     patterns = tuple(excludes)
+    skipped = frozenset(skip)
     if not os.path.isdir(root):
         result.offline = True
         return result
+    if start is not None and start != root and _skipped_inside(root, start, patterns, skipped):
+        return result
     top = start or root
     if top != root and os.path.isfile(top):
-        rel = os.path.relpath(top, root)
-        name = os.path.basename(top)
-        if is_photo_name(name) and not is_excluded(rel, name, patterns):
+        if is_photo_name(os.path.basename(top)):
             _add_file(result, top)
         return result
     visited: set[tuple[int, int]] = set()
@@ -104,7 +121,7 @@ def scan(
         subfolders = []
         for entry in children:
             name = entry.name
-            if _is_junk(name):
+            if _is_junk(name) or entry.path in skipped:
                 continue
             rel = os.path.relpath(entry.path, root)
             if patterns and is_excluded(rel, name, patterns):

@@ -292,3 +292,52 @@ def test_search_and_similar_find_edited_copies(library_home, make_photo, tmp_pat
         outside = tmp_path / "query.png"
         Image.open(original).crop((20, 20, 460, 340)).save(outside)
         assert Path(search(library, str(outside), top=1)[0].path).name.startswith("scene3")
+
+
+def test_library_inside_a_root_is_never_indexed(make_photo, tmp_path):
+    # GIVEN a library folder that lies inside the photo folder (and holds .jpg files)
+    photos = tmp_path / "photos"
+    make_photo("a.jpg", seed=1)
+    home = photos / "simili-library"
+    make_photo("thumb.jpg", seed=2, root=home / "thumbnails")
+    with _fresh_library(home) as library:
+        index_library(library, [str(photos)], workers=0)
+        # WHEN a watcher reports a change inside the library folder
+        index_library(library, targets=[str(home / "thumbnails" / "thumb.jpg")], workers=0)
+        # THEN only the real photo is in the library
+        assert library.catalog.counts()["photos"] == 1
+
+
+def _fresh_library(home: Path) -> Library:
+    catalog_dir = home
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    (catalog_dir / "catalog.sqlite").touch()  # an existing (empty) library in a non-empty folder
+    return Library(home, writer=True)
+
+
+def test_model_change_rebuilds_every_vector(library_home, make_photo, tmp_path):
+    import json
+    import shutil
+
+    from core.paths import default_model_manifest
+
+    for i in range(3):
+        make_photo(f"p{i}.jpg", seed=i)
+    _index(library_home, tmp_path / "photos")
+    # GIVEN a new model version (same weights, bumped version in its manifest)
+    shipped = default_model_manifest()
+    newer = tmp_path / "model"
+    newer.mkdir()
+    data = json.loads(shipped.read_text())
+    data["version"] += 1
+    shutil.copy(shipped.parent / data["file"], newer / data["file"])
+    (newer / "manifest.json").write_text(json.dumps(data))
+    # WHEN the library is opened and indexed with it
+    with Library(library_home, writer=True, model=newer / "manifest.json") as library:
+        report = index_library(library, workers=0)
+        assert report.changed == 3  # all re-embedded, none reused
+        assert library.catalog.get_meta("model") == library.model.fingerprint
+        assert len(library.index) == 3
+    # AND readers with the old model are told to re-index rather than mixing vectors
+    with pytest.raises(SimiliError, match="run `simili index`"):
+        Library(library_home)
