@@ -112,11 +112,17 @@ class VectorIndex:
             return
         self._writable()
         keys = np.asarray(keys, dtype=np.uint64)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if len(np.unique(keys)) != len(keys):
+            # Byte-identical copies in one batch share a key; usearch refuses repeats.
+            _, last = np.unique(keys[::-1], return_index=True)
+            keep = np.sort(len(keys) - 1 - last)
+            keys, vectors = keys[keep], vectors[keep]
         present = np.asarray(self._index.contains(keys), dtype=bool).reshape(-1)
         if present.any():
             self._index.remove(keys[present])
             self.tombstones += int(present.sum())
-        self._index.add(keys, np.asarray(vectors, dtype=np.float32), threads=0)
+        self._index.add(keys, vectors, threads=0)
         self.dirty = True
 
     def remove(self, keys: np.ndarray | list[int]) -> None:

@@ -78,6 +78,8 @@ class _DecodePool:
         suspects: deque[_Job] = deque()
         self.executor = self._start()
         inflight: dict[Future, _Job] = {}
+        healthy = False  # has any worker ever returned a result?
+        failures = 0
         try:
             while queue or suspects or inflight:
                 # Suspects of a crash run alone, so the file that kills a worker is found.
@@ -95,10 +97,19 @@ class _DecodePool:
                 for future in done:
                     job = inflight.pop(future)
                     try:
-                        yield job, future.result()
+                        result = future.result()
                     except BrokenProcessPool:
                         crashed.append(job)
+                        continue
+                    healthy = True
+                    yield job, result
                 if crashed:
+                    failures = 0 if healthy else failures + 1
+                    if failures >= 2:
+                        raise SimiliError(
+                            "decode worker processes could not start; "
+                            "run with --workers 0 and report this"
+                        )
                     alone = limit == 1
                     crashed.extend(inflight.values())
                     inflight.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Sequence
 
@@ -10,6 +11,7 @@ from core import cli
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the app when no command is given (and one is installed); else run the CLI."""
+    multiprocessing.freeze_support()  # decode workers in a frozen (PyInstaller) app
     args = list(sys.argv[1:] if argv is None else argv)
     if not any(a in cli.COMMANDS or a in ("-h", "--help", "--version") for a in args):
         try:

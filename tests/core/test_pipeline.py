@@ -341,3 +341,17 @@ def test_model_change_rebuilds_every_vector(library_home, make_photo, tmp_path):
     # AND readers with the old model are told to re-index rather than mixing vectors
     with pytest.raises(SimiliError, match="run `simili index`"):
         Library(library_home)
+
+
+def test_identical_copies_in_one_batch_share_one_vector(library_home, make_photo, tmp_path):
+    original = make_photo("a.jpg", seed=1)
+    for i in range(3):
+        shutil.copy(original, tmp_path / "photos" / f"copy{i}.jpg")
+    make_photo("b.jpg", seed=2)
+    _, counts, problems = _index(library_home, tmp_path / "photos")
+    assert problems == []
+    assert counts == {"photos": 5, "problems": 0, "vectors": 2}
+    with Library(library_home) as library:
+        assert len(library.index) == 2
+        copies = [m.path for m in similar(library, str(original), top=3)]
+        assert sorted(Path(p).name for p in copies) == ["copy0.jpg", "copy1.jpg", "copy2.jpg"]
