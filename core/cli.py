@@ -12,12 +12,15 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core import __version__
 from core.errors import NotAnImageError, SimiliError
-from core.library import Library
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import Cancelled, CancelToken
+
+if TYPE_CHECKING:  # the library pulls in onnxruntime and usearch: spawned decode workers
+    from core.library import Library  # re-import this module and must stay light
 
 EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 130
 
@@ -181,6 +184,8 @@ def _print_matches(query: str, matches: list[Match], as_json: bool, error: str =
 
 # -- commands ---------------------------------------------------------------------------------
 def _open(args: argparse.Namespace, writer: bool = False) -> Library:
+    from core.library import Library
+
     return Library(
         getattr(args, "library", None),
         writer=writer,
@@ -291,10 +296,10 @@ def status_record(library: Library) -> dict:
         },
         "device": {"active": embedder.device, "provider": embedder.provider, "note": embedder.note},
         "index": {
-            "vectors": len(index),
+            "vectors": library.vector_count,
             "bytes": index.file_bytes(),
             "catalog_bytes": catalog_bytes,
-            "in_sync": index.generation == catalog.generation,
+            "in_sync": library.index_lag == 0,
         },
         "last_index": json.loads(last) if last else None,
     }

@@ -170,7 +170,12 @@ class VectorIndex:
         tmp = self.path.with_name(self.path.name + ".tmp")
         self._index.save(str(tmp))
         _fsync(tmp)
-        tmp.replace(self.path)
+        try:
+            tmp.replace(self.path)
+        except PermissionError:
+            # Windows refuses to replace a file another process has mapped (a reader). The
+            # catalogue holds every vector, so keep going; the next save tries again.
+            return
         meta = {
             "generation": generation,
             "dim": self.dim,

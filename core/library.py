@@ -13,12 +13,14 @@ import numpy as np
 from core.catalog import Catalog
 from core.embedder import Embedder, ModelInfo, load_manifest
 from core.errors import LibraryError, LibraryLockedError
-from core.index import VectorIndex
+from core.index import Hits, VectorIndex
 from core.paths import default_library_dir, default_model_manifest
 
 CATALOG_NAME = "catalog.sqlite"
 INDEX_NAME = "vectors.usearch"
 LOCK_NAME = "writer.lock"
+# A reader whose mapped index lacks more vectors than this re-maps the file the writer saved.
+OVERLAY_LIMIT = 20_000
 
 
 class _WriterLock:
@@ -98,6 +100,9 @@ class Library:
         self._lock: _WriterLock | None = None
         self._index: VectorIndex | None = None
         self._embedder: Embedder | None = None
+        self._hidden: frozenset[int] = frozenset()
+        self._extra_keys = np.zeros(0, np.uint64)
+        self._extra_vectors = np.zeros((0, 1), np.float32)
         if writer:
             self._lock = _WriterLock(self.folder / LOCK_NAME)
             self._lock.acquire()
@@ -145,12 +150,20 @@ class Library:
         return self._index
 
     def sync_index(self) -> None:
-        """Repair the index from the catalogue after a crash, a reader's race or many removals."""
+        """Bring the index in line with the catalogue (after a crash, or while another writes).
+
+        A writer repairs and saves the index. A reader never copies or changes the (memory-mapped)
+        file: it keeps the few vectors the file lacks, and the keys it should no longer return,
+        beside it, and `nearest` merges them in.
+        """
         index = self._index
         if index is None:
             return
         generation = self.catalog.generation
         if index.generation == generation:
+            return
+        if not self.writer:
+            self._overlay(generation)
             return
         if index.needs_rebuild:
             index.clear()
@@ -162,10 +175,50 @@ class Library:
         for start in range(0, len(missing), 4096):
             keys, vectors = self.catalog.vectors(self.model.dim, missing[start : start + 4096])
             index.add(keys, vectors)
-        if self.writer:
-            index.save(generation)
-        else:
-            index.generation = generation
+        index.save(generation)
+
+    def _overlay(self, generation: int) -> None:
+        assert self._index is not None
+        wanted = self.catalog.keys_with_vectors()
+        missing = np.setdiff1d(wanted, self._index.stored_keys(), assume_unique=True)
+        if len(missing) > OVERLAY_LIMIT:
+            # Far behind: the writer has probably saved a newer file since; map that one instead.
+            self._index = VectorIndex.open(self.folder / INDEX_NAME, self.model.dim, view=True)
+            missing = np.setdiff1d(wanted, self._index.stored_keys(), assume_unique=True)
+        have = self._index.stored_keys()
+        self._hidden = frozenset(int(k) for k in np.setdiff1d(have, wanted, assume_unique=True))
+        self._extra_keys, self._extra_vectors = self.catalog.vectors(self.model.dim, missing)
+        self._index.generation = generation
+
+    @property
+    def vector_count(self) -> int:
+        """Vectors a search can return (the index plus a reader's overlay)."""
+        index = self.index
+        self.sync_index()
+        return len(index) - len(self._hidden) + len(self._extra_keys)
+
+    @property
+    def index_lag(self) -> int:
+        """Changes the saved index file lacks (0 once a writer has saved)."""
+        self.sync_index()
+        return len(self._hidden) + len(self._extra_keys)
+
+    def nearest(self, vector: np.ndarray, count: int) -> Hits:
+        """The `count` nearest contents to a unit vector, index and reader overlay merged."""
+        index = self.index
+        self.sync_index()
+        hits = index.search(vector, count + len(self._hidden))[0]
+        keys, scores = hits.keys, hits.scores
+        if self._hidden:
+            keep = np.asarray([int(k) not in self._hidden for k in keys], dtype=bool)
+            keys, scores = keys[keep], scores[keep]
+        if len(self._extra_keys):
+            extra_scores = self._extra_vectors @ np.asarray(vector, np.float32).reshape(-1)
+            keys = np.concatenate([keys, self._extra_keys])
+            scores = np.concatenate([scores, extra_scores])
+            order = np.argsort(-scores, kind="stable")
+            keys, scores = keys[order], scores[order]
+        return Hits(keys[:count], scores[:count])
 
     def save_index(self) -> None:
         """Persist the index if it changed (writers only)."""

@@ -48,7 +48,10 @@ class _Job:
 
 def default_workers() -> int:
     """Decode processes: one per core, since decoding bounds indexing speed."""
-    return max(1, os.cpu_count() or 1)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # honours affinity and container limits
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
 
 
 class _DecodePool:

@@ -8,7 +8,7 @@ import numpy as np
 
 from core.decode import load_rgb, model_pixels
 from core.errors import NotAnImageError, PhotoNotInLibraryError
-from core.hashing import content_hash_file
+from core.hashing import content_hash_bytes
 from core.library import Library
 from core.records import Match
 from core.scanner import normalise
@@ -28,15 +28,16 @@ def query_vector(library: Library, image: str) -> np.ndarray:
         reason = "is a folder, not an image" if path.is_dir() else "no such file"
         raise NotAnImageError(image, reason)
     try:
-        key = library.catalog.lookup_hash(content_hash_file(path))
+        data = path.read_bytes()  # read once: hashed here, decoded below if new
     except OSError as exc:
         raise NotAnImageError(image, f"cannot read ({exc.strerror or exc})") from None
+    key = library.catalog.lookup_hash(content_hash_bytes(data))
     if key is not None:
         _, vectors = library.catalog.vectors(library.model.dim, [key])
         if len(vectors):
             return vectors[0]
     size = library.model.size
-    pixels = model_pixels(load_rgb(path, max_side=size, label=image), size)
+    pixels = model_pixels(load_rgb(data, max_side=size, label=image), size)
     return library.embedder.embed(pixels)[0]
 
 
@@ -44,7 +45,7 @@ def nearest(
     library: Library, vector: np.ndarray, top: int, exclude: frozenset[str] = frozenset()
 ) -> list[Match]:
     """The `top` indexed files closest to a vector, best first; copies count separately."""
-    hits = library.index.search(vector, top + OVERFETCH + len(exclude))[0]
+    hits = library.nearest(vector, top + OVERFETCH + len(exclude))
     paths = library.catalog.paths_for_keys(int(k) for k in hits.keys)
     matches: list[Match] = []
     for key, score in zip(hits.keys, hits.scores, strict=True):
