@@ -377,6 +377,18 @@ class Catalog:
         ).fetchone()
         return PhotoMeta(*row) if row else None
 
+    def photo_info(self, path: str) -> tuple[int, int, PhotoMeta | None] | None:
+        """(size, mtime_ns, metadata) of a catalogued file, or None."""
+        row = self.db.execute(
+            "SELECT f.size, f.mtime_ns, c.width, c.height, c.taken, c.orientation, c.camera, "
+            "c.phash FROM files f LEFT JOIN contents c ON c.hash = f.hash WHERE f.path = ?",
+            (path,),
+        ).fetchone()
+        if row is None:
+            return None
+        meta = PhotoMeta(*row[2:]) if row[2] is not None else None
+        return row[0], row[1], meta
+
     def problems(self, limit: int | None = None) -> list[Problem]:
         """Files that could not be indexed, with their reasons."""
         sql = "SELECT path, error FROM files WHERE state = 'error' ORDER BY path"

@@ -155,6 +155,7 @@ def index_library(
     cancel: CancelToken | None = None,
     on_progress: ProgressCallback | None = None,
     on_problem: ProblemCallback | None = None,
+    extra_excludes: Iterable[str] = (),
 ) -> IndexReport:
     """Bring the library up to date with the disk.
 
@@ -167,6 +168,7 @@ def index_library(
         cancel: set it to stop at the next batch; Cancelled is raised after saving.
         on_progress: called with Progress records (from this thread).
         on_problem: called once per file that could not be indexed.
+        extra_excludes: patterns skipped in every root (the app's settings), besides each root's.
 
     Raises:
         SimiliError: a path to add is missing or not a folder.
@@ -190,7 +192,8 @@ def index_library(
     scanned_roots: dict[int, str] = {}
     for root, start in scopes:
         cancel.raise_if_cancelled()
-        result = scan(root.path, root.excludes, start, cancel, skip=(str(library.folder),))
+        patterns = (*root.excludes, *extra_excludes)
+        result = scan(root.path, patterns, start, cancel, skip=(str(library.folder),))
         known = catalog.files_under(root.id, start)
         if result.offline or (start is None and not result.entries and known and _empty(root.path)):
             report.offline_roots.append(root.path)

@@ -1,0 +1,50 @@
+"""The composition root: builds the engine objects and hands them to the main window."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.errors import SimiliError
+from core.paths import default_library_dir, resources_dir
+from desktop.controller import LibraryController
+from desktop.main_window import MainWindow
+
+
+def create_window(library: Path | None = None) -> MainWindow:
+    """Open the library (creating it on first run) and build the main window."""
+    controller = LibraryController((library or default_library_dir()).expanduser().absolute())
+    window = MainWindow(controller)
+    if controller.roots() and controller.writer is not None:
+        # Catch up with what changed while the app was closed, then keep watching.
+        QTimer.singleShot(300, controller.reindex)
+    if (controller.folder / "catalog.sqlite").is_file():
+        QTimer.singleShot(800, controller.probe_device)  # show CPU/GPU in the status bar
+    return window
+
+
+def run(library: Path | None = None) -> int:
+    """Start the app; returns the process exit code."""
+    started = time.monotonic()
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Simili")
+    app.setOrganizationName("Simili")
+    icon = resources_dir() / "icons" / "simili.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    try:
+        window = create_window(library)
+    except SimiliError as exc:
+        QMessageBox.critical(None, "Simili", str(exc))
+        return 1
+    window.show()
+    window.statusBar().showMessage(f"Ready in {time.monotonic() - started:.1f} s", 4000)
+    return app.exec()

@@ -1,0 +1,325 @@
+"""The app's link to the engine: one writer library for indexing, a reader for search, watching."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.catalog import Catalog, Root
+from core.errors import LibraryLockedError
+from core.library import CATALOG_NAME, Library
+from core.pipeline import index_library
+from core.records import IndexReport, Match, Problem, Progress
+from core.scanner import normalise
+from core.search import search, similar
+from core.settings import Settings, load_settings, save_settings
+from core.tasks import CancelToken
+from core.watcher import Watcher
+from desktop.workers import Job, JobSignals, TaskRunner, make_pool
+
+SEARCH_TOP = 300
+
+
+class LibraryController(QObject):
+    """Owns the engine objects; the windows only talk to this.
+
+    The writer Library lives on the TaskRunner's thread and holds the library lock for the app's
+    lifetime; searches use a separate reader Library on a one-thread pool, so results of photos
+    already indexed are searchable while indexing goes on.
+    """
+
+    indexing_started = Signal()
+    indexing_progressed = Signal(object)  # Progress
+    indexing_finished = Signal(object, bool)  # IndexReport | None, cancelled
+    indexing_failed = Signal(str)
+    problem_found = Signal(object)  # Problem
+    library_changed = Signal()
+    results_ready = Signal(object, object)  # (query tag, list[Match])
+    search_failed = Signal(object, str)
+    device_known = Signal(str)
+    _watched = Signal(object)  # set[str], from the watcher's thread
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+        self.read_only_reason = ""
+        self.writer: Library | None = None
+        try:
+            self.writer = Library(folder, writer=True)
+        except LibraryLockedError as exc:
+            if not (folder / CATALOG_NAME).is_file():
+                raise
+            self.read_only_reason = str(exc)
+        self.settings: Settings = load_settings(folder)
+        self._apply_device()
+        self.catalog = Catalog(folder / CATALOG_NAME, readonly=True)  # GUI-thread reads
+        self._reader: Library | None = None
+        self.runner = TaskRunner()
+        self.runner.progressed.connect(self.indexing_progressed)
+        self.runner.problem_found.connect(self.problem_found)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.cancelled.connect(self._on_runner_cancelled)
+        self.runner.failed.connect(self._on_runner_failed)
+        self._search_pool = make_pool(1)
+        self._search_signals = JobSignals()
+        self._search_signals.done.connect(self._on_search_done)
+        self._search_signals.failed.connect(self.search_failed)
+        self._pending_roots: list[str] = []
+        self._pending_targets: set[str] = set()
+        self._full_pass = False
+        self.paused = False
+        self._watcher: Watcher | None = None
+        self._watched.connect(self._on_watched)
+
+    # -- state --------------------------------------------------------------------------------
+    @property
+    def watching(self) -> bool:
+        """Whether folder changes are being followed."""
+        return self._watcher is not None
+
+    @property
+    def busy(self) -> bool:
+        """Whether an indexing task is running."""
+        return self.runner.busy
+
+    def roots(self) -> list[Root]:
+        """The library's folders."""
+        return self.catalog.roots()
+
+    def counts(self) -> dict[str, int]:
+        """Photo, problem and vector counts."""
+        return self.catalog.counts()
+
+    def root_counts(self) -> dict[int, int]:
+        """Indexed photos per root id."""
+        return self.catalog.root_counts()
+
+    def problems(self) -> list[Problem]:
+        """Files that could not be indexed."""
+        return self.catalog.problems()
+
+    def photo_info(self, path: str) -> tuple | None:
+        """Size, mtime and metadata of a library file."""
+        return self.catalog.photo_info(path)
+
+    def is_indexed(self, path: str) -> bool:
+        """Whether a file is a searchable photo of this library."""
+        return self.catalog.lookup(normalise(path)) is not None
+
+    # -- indexing -----------------------------------------------------------------------------
+    def add_folder(self, folder: str) -> None:
+        """Add a root and index it (queued behind running work)."""
+        self._pending_roots.append(normalise(folder))
+        self._kick()
+
+    def reindex(self) -> None:
+        """Scan every root for changes."""
+        self._full_pass = True
+        self._kick()
+
+    def remove_folder(self, root: str) -> None:
+        """Forget a root (photos on disk untouched)."""
+
+        def task(_c: CancelToken, _p: Callable, _q: Callable) -> None:
+            assert self.writer is not None
+            self.writer.catalog.remove_root(root)
+            self.writer.index.remove(self.writer.catalog.collect_garbage())
+            self.writer.save_index()
+
+        self._submit(task)
+
+    def set_excludes(self, root: str, patterns: list[str]) -> None:
+        """Replace a root's exclude patterns, then rescan it."""
+
+        def task(cancel: CancelToken, progress: Callable, problem: Callable) -> IndexReport:
+            assert self.writer is not None
+            for r in self.writer.catalog.roots():
+                if r.path == root:
+                    with self.writer.catalog.transaction():
+                        self.writer.catalog.set_root_excludes(r.id, patterns)
+            return self._index(cancel, progress, problem, [root], None)
+
+        self._submit(task)
+
+    def pause(self) -> None:
+        """Stop after the current batch; everything done so far is kept."""
+        self.paused = True
+        self.runner.cancel()
+
+    def resume(self) -> None:
+        """Carry on where indexing stopped."""
+        self.paused = False
+        self._full_pass = True
+        self._kick()
+
+    def cancel(self) -> None:
+        """Stop the running task and drop queued work."""
+        self._pending_roots.clear()
+        self._pending_targets.clear()
+        self._full_pass = False
+        self.runner.cancel()
+
+    def _index(
+        self,
+        cancel: CancelToken,
+        progress: Callable[[Progress], None],
+        problem: Callable[[Problem], None],
+        roots: list[str] | None,
+        targets: set[str] | None,
+    ) -> IndexReport:
+        assert self.writer is not None
+        return index_library(
+            self.writer,
+            roots,
+            targets=targets,
+            workers=self.settings.workers or None,
+            cancel=cancel,
+            on_progress=progress,
+            on_problem=problem,
+            extra_excludes=self.settings.exclude_patterns,
+        )
+
+    def _submit(self, task: Callable) -> None:
+        if self.writer is None:
+            self.indexing_failed.emit(self.read_only_reason)
+            return
+        self.indexing_started.emit()
+        self.runner.submit(task)
+
+    def _kick(self) -> None:
+        """Start the next queued job if idle."""
+        if self.busy or self.paused or self.writer is None:
+            if self.writer is None and (self._pending_roots or self._full_pass):
+                self.indexing_failed.emit(self.read_only_reason)
+                self._pending_roots.clear()
+                self._full_pass = False
+            return
+        if self._pending_roots:
+            roots, self._pending_roots = self._pending_roots, []
+            self._submit(lambda c, p, q: self._index(c, p, q, roots, None))
+        elif self._full_pass:
+            self._full_pass = False
+            self._pending_targets.clear()
+            self._submit(lambda c, p, q: self._index(c, p, q, None, None))
+        elif self._pending_targets:
+            targets, self._pending_targets = self._pending_targets, set()
+            self._submit(lambda c, p, q: self._index(c, p, q, None, targets))
+
+    @Slot(object)
+    def _on_runner_finished(self, result: object) -> None:
+        self._restart_watcher()
+        self.library_changed.emit()
+        self.indexing_finished.emit(result if isinstance(result, IndexReport) else None, False)
+        self._kick()
+
+    @Slot(object)
+    def _on_runner_cancelled(self, report: object) -> None:
+        self.library_changed.emit()
+        self.indexing_finished.emit(report if isinstance(report, IndexReport) else None, True)
+        if not self.paused:
+            self._kick()
+
+    @Slot(str)
+    def _on_runner_failed(self, message: str) -> None:
+        self.library_changed.emit()
+        self.indexing_failed.emit(message)
+        self._kick()
+
+    # -- watching -----------------------------------------------------------------------------
+    def start_watching(self) -> None:
+        """Follow changes in every root (watchdog, debounced in core)."""
+        self.settings = self.settings  # no-op; watching follows settings.watch
+        self._restart_watcher()
+
+    def _restart_watcher(self) -> None:
+        roots = sorted(r.path for r in self.catalog.roots())
+        if self._watcher is not None and sorted(self._watcher.roots) == roots:
+            return
+        self.stop_watching()
+        if not self.settings.watch or not roots or self.writer is None:
+            return
+        self._watcher = Watcher(roots, self._watched.emit)
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        """Stop following changes."""
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    @Slot(object)
+    def _on_watched(self, paths: set[str]) -> None:
+        self._pending_targets |= paths
+        self._kick()
+
+    # -- search -------------------------------------------------------------------------------
+    def _reader_library(self) -> Library:
+        if self._reader is None:
+            self._reader = Library(self.folder, device=self.settings.device)
+        return self._reader
+
+    def search_image(self, path: str, tag: object = None) -> None:
+        """Photos like any image file; results arrive through results_ready(tag, matches)."""
+
+        def work() -> list[Match]:
+            return search(self._reader_library(), path, SEARCH_TOP)
+
+        self._search_pool.start(Job(tag if tag is not None else path, work, self._search_signals))
+
+    def similar_to(self, path: str, tag: object, top: int = 40) -> None:
+        """More like a library photo (itself excluded)."""
+
+        def work() -> list[Match]:
+            return similar(self._reader_library(), path, top)
+
+        self._search_pool.start(Job(tag, work, self._search_signals))
+
+    @Slot(object, object)
+    def _on_search_done(self, tag: object, matches: object) -> None:
+        self.results_ready.emit(tag, matches)
+        reader = self._reader
+        if reader is not None and reader._embedder is not None:
+            embedder = reader.embedder
+            self.device_known.emit(f"{embedder.device.upper()} ({embedder.provider})")
+
+    # -- settings -----------------------------------------------------------------------------
+    def update_settings(self, settings: Settings) -> None:
+        """Save settings; a device change takes effect for the next model use."""
+        device_changed = settings.device != self.settings.device
+        self.settings = settings
+        if self.writer is not None:
+            save_settings(self.folder, settings)
+        if device_changed:
+            self._apply_device()
+        self._restart_watcher()
+
+    def _apply_device(self) -> None:
+        for library in (self.writer, getattr(self, "_reader", None)):
+            if library is not None:
+                library.device = self.settings.device
+                library._embedder = None  # reloaded on next use, on the new device
+
+    def probe_device(self) -> None:
+        """Load the model on the search thread so the status bar can show the device."""
+
+        def work() -> str:
+            embedder = self._reader_library().embedder
+            return f"{embedder.device.upper()} ({embedder.provider})"
+
+        signals = self._search_signals
+        self._search_pool.start(Job(("device",), work, signals))
+
+    # -- shutdown -----------------------------------------------------------------------------
+    def close(self) -> None:
+        """Cancel work, wait for the current batch to be committed, release everything."""
+        self.stop_watching()
+        self._pending_roots.clear()
+        self._pending_targets.clear()
+        self.runner.shutdown()
+        self._search_pool.waitForDone(10000)
+        for library in (self._reader, self.writer):
+            if library is not None:
+                library.close()
+        self.catalog.close()

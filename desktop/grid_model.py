@@ -1,0 +1,134 @@
+"""Qt model and delegate that show search results as a grid of thumbnails with a similarity cue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Slot,
+)
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from core.records import Match
+from desktop.thumbnails import ThumbnailCache, placeholder
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class ResultsModel(QAbstractListModel):
+    """Matches, best first; thumbnails are asked for only when a row is painted."""
+
+    def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.thumbnails = thumbnails
+        self._matches: list[Match] = []
+        self._rows: dict[str, int] = {}
+        thumbnails.ready.connect(self._on_thumbnail_ready)
+
+    def set_matches(self, matches: list[Match]) -> None:
+        """Replace the results."""
+        self.beginResetModel()
+        self._matches = list(matches)
+        self._rows = {m.path: i for i, m in enumerate(self._matches)}
+        self.endResetModel()
+
+    def match(self, row: int) -> Match:  # type: ignore[override]
+        """The match shown in a row."""
+        return self._matches[row]
+
+    def matches(self) -> list[Match]:
+        """All matches shown."""
+        return list(self._matches)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        """Qt: number of results."""
+        return 0 if parent.isValid() else len(self._matches)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """Qt: file name, thumbnail, tooltip, path or score of a result."""
+        if not index.isValid() or index.row() >= len(self._matches):
+            return None
+        m = self._matches[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return Path(m.path).name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnails.get(m.path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{m.path}\nsimilarity {m.score:.0%}"
+        if role == PATH_ROLE:
+            return m.path
+        if role == SCORE_ROLE:
+            return m.score
+        return None
+
+    @Slot(str)
+    def _on_thumbnail_ready(self, path: str) -> None:
+        row = self._rows.get(path)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints a thumbnail, a bar whose length is the similarity, and the elided file name."""
+
+    def __init__(self, side: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.side = side
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        """Qt: cell size for the current thumbnail size."""
+        return QSize(self.side + 16, self.side + 16 + option.fontMetrics.height() + 10)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        """Qt: draw one result."""
+        painter.save()
+        rect = option.rect
+        palette = option.palette
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight).lighter(160))
+        box = QRect(rect.x() + 8, rect.y() + 8, self.side, self.side)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if pixmap is None:
+            model = index.model()
+            failed = isinstance(model, ResultsModel) and model.thumbnails.failed(
+                index.data(PATH_ROLE)
+            )
+            pixmap = placeholder(self.side, "unreadable" if failed else "")
+        scaled = pixmap.scaled(
+            box.size() * pixmap.devicePixelRatio(),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        scaled.setDevicePixelRatio(pixmap.devicePixelRatio())
+        w = scaled.width() / scaled.devicePixelRatio()
+        h = scaled.height() / scaled.devicePixelRatio()
+        painter.drawPixmap(
+            int(box.x() + (box.width() - w) / 2), int(box.y() + (box.height() - h) / 2), scaled
+        )
+        score = index.data(SCORE_ROLE)
+        if isinstance(score, float):
+            bar = QRect(box.x(), box.bottom() + 4, self.side, 4)
+            painter.fillRect(bar, QColor(128, 128, 128, 60))
+            filled = QRect(bar.x(), bar.y(), int(bar.width() * max(0.0, min(1.0, score))), 4)
+            painter.fillRect(filled, palette.color(QPalette.ColorRole.Highlight))
+        text_rect = QRect(
+            rect.x() + 4, box.bottom() + 10, rect.width() - 8, option.fontMetrics.height()
+        )
+        name = option.fontMetrics.elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole)),
+            Qt.TextElideMode.ElideMiddle,
+            text_rect.width(),
+        )
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, name)
+        painter.restore()
