@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -93,8 +93,12 @@ def load_runtime() -> ModuleType:
     return onnxruntime
 
 
+_session_lock = threading.Lock()
+_cuda_failed = False  # once CUDA failed to load in this process, don't try (and log) again
+
+
 def _cuda_available() -> bool:
-    return "CUDAExecutionProvider" in load_runtime().get_available_providers()
+    return not _cuda_failed and "CUDAExecutionProvider" in load_runtime().get_available_providers()
 
 
 class Embedder:
@@ -122,18 +126,23 @@ class Embedder:
         providers = ["CPUExecutionProvider"]
         if device in ("auto", "cuda") and _cuda_available():
             providers = ["CUDAExecutionProvider", "CPUExecutionProvider"]
-        previous = os.environ.get("ORT_LOGGING_LEVEL")
-        ort.set_default_logger_severity(4)
-        try:
-            self._session = ort.InferenceSession(str(info.file), options, providers=providers)
-        except Exception as exc:
-            if providers[0] == "CPUExecutionProvider":
-                raise ModelError(f"{info.file}: cannot load model ({exc})") from None
-            self._session = ort.InferenceSession(
-                str(info.file), options, providers=["CPUExecutionProvider"]
-            )
-        finally:
-            ort.set_default_logger_severity(2 if previous is None else int(previous))
+        global _cuda_failed
+        # One session at a time, with ORT's global logger silenced: the CUDA probe logs a loud
+        # error when its libraries are missing, and a second thread must not re-enable it.
+        with _session_lock:
+            ort.set_default_logger_severity(4)
+            try:
+                self._session = ort.InferenceSession(str(info.file), options, providers=providers)
+            except Exception as exc:  # any provider failure falls back to CPU
+                if providers[0] == "CPUExecutionProvider":
+                    raise ModelError(f"{info.file}: cannot load model ({exc})") from None
+                self._session = ort.InferenceSession(
+                    str(info.file), options, providers=["CPUExecutionProvider"]
+                )
+            finally:
+                ort.set_default_logger_severity(3)
+            if "CUDAExecutionProvider" in providers:
+                _cuda_failed = self._session.get_providers()[0] != "CUDAExecutionProvider"
         self.provider = self._session.get_providers()[0]
         if device == "cuda" and self.provider != "CUDAExecutionProvider":
             self.note = "CUDA was requested but is not usable here; running on the CPU"

@@ -66,6 +66,7 @@ class LibraryController(QObject):
         self._search_signals = JobSignals()
         self._search_signals.done.connect(self._on_search_done)
         self._search_signals.failed.connect(self.search_failed)
+        self.closed = False
         self._pending_roots: list[str] = []
         self._pending_targets: set[str] = set()
         self._full_pass = False
@@ -190,6 +191,8 @@ class LibraryController(QObject):
 
     def _kick(self) -> None:
         """Start the next queued job if idle."""
+        if self.closed:
+            return
         if self.busy or self.paused or self.writer is None:
             if self.writer is None and (self._pending_roots or self._full_pass):
                 self.indexing_failed.emit(self.read_only_reason)
@@ -303,6 +306,8 @@ class LibraryController(QObject):
 
     def probe_device(self) -> None:
         """Load the model on the search thread so the status bar can show the device."""
+        if self.closed:
+            return
 
         def work() -> str:
             embedder = self._reader_library().embedder
@@ -314,6 +319,9 @@ class LibraryController(QObject):
     # -- shutdown -----------------------------------------------------------------------------
     def close(self) -> None:
         """Cancel work, wait for the current batch to be committed, release everything."""
+        if self.closed:
+            return
+        self.closed = True
         self.stop_watching()
         self._pending_roots.clear()
         self._pending_targets.clear()

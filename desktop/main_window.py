@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
         c.library_changed.connect(self.refresh_library)
         c.results_ready.connect(self._on_results)
         c.search_failed.connect(self._on_search_failed)
-        c.device_known.connect(lambda text: self.device_label.setText(f"Model on {text}"))
+        c.device_known.connect(self._on_device_known)
         self.grid.clicked.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
         self.grid.activated.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
         self.strip.clicked.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
@@ -603,6 +603,10 @@ class MainWindow(QMainWindow):
             self.strip_model.set_matches(matches)
         elif tag[0] == "device":
             pass
+
+    @Slot(str)
+    def _on_device_known(self, text: str) -> None:
+        self.device_label.setText(f"Model on {text}")
 
     @Slot(object, str)
     def _on_search_failed(self, tag: object, message: str) -> None:
