@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from core.catalog import _SCHEMA, SCHEMA_VERSION, Catalog, Embedded
+from core.errors import LibraryError
+from core.records import PhotoMeta
+
+
+def _vector(seed: int, dim: int = 8) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_v1_catalogue_is_migrated_keeping_vectors(tmp_path):
+    # GIVEN a catalogue written by schema v1 (vectors inline in `contents`)
+    path = tmp_path / "catalog.sqlite"
+    db = sqlite3.connect(path)
+    for statement in _SCHEMA[0].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO roots(path, added_at) VALUES ('/p', 0)")
+    blob = _vector(1).astype(np.float16).tobytes()
+    db.execute("INSERT INTO contents(hash, width, height, vector) VALUES ('h1', 4, 3, ?)", (blob,))
+    db.execute(
+        "INSERT INTO files(path, root_id, size, mtime_ns, hash, state, indexed_at) "
+        "VALUES ('/p/a.jpg', 1, 10, 20, 'h1', 'ok', 0)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    # WHEN the current version opens it
+    catalog = Catalog(path)
+    # THEN the schema is current and the photo is still searchable
+    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    keys, vectors = catalog.vectors(8)
+    assert list(keys) == [1]
+    assert np.allclose(vectors[0], _vector(1), atol=1e-3)
+    assert catalog.lookup("/p/a.jpg") == (1, "h1")
+    assert catalog.counts() == {"photos": 1, "problems": 0, "vectors": 1}
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "catalog.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(LibraryError, match="newer Simili"):
+        Catalog(path)
+
+
+def test_garbage_collection_drops_orphaned_vectors(tmp_path):
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    root = catalog.add_root("/p")
+    meta = PhotoMeta(4, 3)
+    items = [Embedded(f"/p/{n}.jpg", root.id, 1, 1, f"h{n}", _vector(n), meta) for n in range(3)]
+    added = catalog.write(items)
+    assert [k for k, _ in added] == [1, 2, 3]
+    generation = catalog.generation
+    catalog.forget_files(["/p/1.jpg"])
+    assert catalog.collect_garbage() == [2]
+    assert catalog.generation > generation
+    assert sorted(int(k) for k in catalog.keys_with_vectors()) == [1, 3]
+    catalog.drop_vectors()
+    assert catalog.counts()["vectors"] == 0
+    assert sorted(catalog.stale_paths()) == ["/p/0.jpg", "/p/2.jpg"]
+
+
+def test_unreadable_catalogue_is_a_clear_error(tmp_path):
+    path = tmp_path / "catalog.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LibraryError, match="unreadable"):
+        Catalog(path)
