@@ -6,15 +6,17 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from core.catalog import Catalog
 from core.embedder import Embedder, ModelInfo, load_manifest
 from core.errors import LibraryError, LibraryLockedError
-from core.index import Hits, VectorIndex
 from core.paths import default_library_dir, default_model_manifest
+
+if TYPE_CHECKING:  # core.index loads onnxruntime and usearch: imported when first needed, so
+    from core.index import Hits, VectorIndex  # opening a library (app start) stays quick
 
 CATALOG_NAME = "catalog.sqlite"
 INDEX_NAME = "vectors.usearch"
@@ -144,6 +146,8 @@ class Library:
         """The vector index, loaded on first use and brought in line with the catalogue."""
         if self._index is None:
             path = self.folder / INDEX_NAME
+            from core.index import VectorIndex
+
             index = VectorIndex.open(path, self.model.dim, view=not self.writer)
             self._index = index
             self.sync_index()
@@ -183,6 +187,8 @@ class Library:
         missing = np.setdiff1d(wanted, self._index.stored_keys(), assume_unique=True)
         if len(missing) > OVERLAY_LIMIT:
             # Far behind: the writer has probably saved a newer file since; map that one instead.
+            from core.index import VectorIndex
+
             self._index = VectorIndex.open(self.folder / INDEX_NAME, self.model.dim, view=True)
             missing = np.setdiff1d(wanted, self._index.stored_keys(), assume_unique=True)
         have = self._index.stored_keys()
@@ -218,6 +224,8 @@ class Library:
             scores = np.concatenate([scores, extra_scores])
             order = np.argsort(-scores, kind="stable")
             keys, scores = keys[order], scores[order]
+        from core.index import Hits
+
         return Hits(keys[:count], scores[:count])
 
     def save_index(self) -> None:
