@@ -168,3 +168,16 @@ def test_state_is_restored_on_restart(qtbot, library_home, make_photo, tmp_path)
     assert second.query_path == str(photos / "p002.jpg")
     assert (second.width(), second.height()) == size
     second.close()
+
+
+def test_new_photos_show_up_without_a_rescan(qtbot, window, make_photo):
+    photos = _photos(make_photo, 3)
+    with qtbot.waitSignal(window.controller.indexing_finished, timeout=60000):
+        window.add_folder(str(photos))
+    assert window.controller.watching
+    # WHEN a photo is copied into the watched folder
+    with qtbot.waitSignal(window.controller.indexing_finished, timeout=30000):
+        make_photo("new-arrival.jpg", seed=999)
+    # THEN it is indexed and counted without the user doing anything
+    assert window.controller.counts()["photos"] == 4
+    assert "4 photos" in window.folders.item(0).text()
