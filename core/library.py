@@ -14,6 +14,7 @@ from core.catalog import Catalog
 from core.embedder import Embedder, ModelInfo, load_manifest
 from core.errors import LibraryError, LibraryLockedError
 from core.paths import default_library_dir, default_model_manifest
+from core.settings import Settings
 
 if TYPE_CHECKING:  # core.index loads onnxruntime and usearch: imported when first needed, so
     from core.index import Hits, VectorIndex  # opening a library (app start) stays quick
@@ -102,6 +103,7 @@ class Library:
         self._lock: _WriterLock | None = None
         self._index: VectorIndex | None = None
         self._embedder: Embedder | None = None
+        self.settings: Settings | None = None  # the app's settings, when a caller loaded them
         self._hidden: frozenset[int] = frozenset()
         self._extra_keys = np.zeros(0, np.uint64)
         self._extra_vectors = np.zeros((0, 1), np.float32)
