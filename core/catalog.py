@@ -333,6 +333,7 @@ class Catalog:
     # -- reads ------------------------------------------------------------------------------
     def vectors(self, dim: int, keys: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Keys and float32 vectors, for all contents or the given keys."""
+        rows: Iterable[tuple]
         if keys is None:
             rows = self.db.execute("SELECT key, vector FROM vectors")
         else:

@@ -157,7 +157,7 @@ class VectorIndex:
         keys = np.atleast_2d(found.keys)
         distances = np.atleast_2d(found.distances)
         # A single query comes back as Matches (no `counts`), a batch as BatchMatches.
-        counts = np.atleast_1d(getattr(found, "counts", keys.shape[1]))
+        counts = np.atleast_1d(np.asarray(getattr(found, "counts", keys.shape[1])))
         return [
             Hits(keys[i, : counts[i]].astype(np.uint64), 1.0 - distances[i, : counts[i]])
             for i in range(len(vectors))
