@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,4 +48,11 @@ def run(library: Path | None = None) -> int:
         return 1
     window.show()
     window.statusBar().showMessage(f"Ready in {time.monotonic() - started:.1f} s", 4000)
+    # SIMILI_QUIT_AFTER_MS=N: close the window and leave the event loop N ms after it starts
+    # (exit code 0). For smoke tests of the frozen app (packaging/smoke_test.py), where nobody
+    # is there to close it; 0 quits as soon as the first window has been shown.
+    quit_after = os.environ.get("SIMILI_QUIT_AFTER_MS", "").strip()
+    if quit_after:
+        QTimer.singleShot(max(0, int(quit_after)), app.closeAllWindows)
+        QTimer.singleShot(max(0, int(quit_after)), app.quit)
     return app.exec()
