@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -29,8 +30,8 @@ def create_window(library: Path | None = None) -> MainWindow:
     return window
 
 
-def run(library: Path | None = None) -> int:
-    """Start the app; returns the process exit code."""
+def run(library: Path | None = None, opened: Sequence[str] = ()) -> int:
+    """Start the app; `opened` are images to search for or folders to add (from "Open with")."""
     started = time.monotonic()
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
@@ -47,6 +48,11 @@ def run(library: Path | None = None) -> int:
         QMessageBox.critical(None, "Simili", str(exc))
         return 1
     window.show()
+    for path in opened:
+        if Path(path).is_dir():
+            window.add_folder(str(Path(path).absolute()))
+        elif Path(path).is_file():
+            window.search_for(str(Path(path).absolute()))
     window.statusBar().showMessage(f"Ready in {time.monotonic() - started:.1f} s", 4000)
     # SIMILI_QUIT_AFTER_MS=N: close the window and leave the event loop N ms after it starts
     # (exit code 0). For smoke tests of the frozen app (packaging/smoke_test.py), where nobody

@@ -1,10 +1,15 @@
-"""The `simili` entry point: the desktop app without arguments, the CLI with them."""
+"""The `simili` entry point: the desktop app without a command, the CLI with one.
+
+`simili PHOTO` opens the app searching for photos like PHOTO, and `simili FOLDER` opens it
+adding FOLDER ("Open with" from a file manager); anything else is the command line.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from core import cli
 
@@ -19,8 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ImportError:
             pass  # no desktop app in this build: the CLI prints its help
         else:
-            parsed = cli.build_parser().parse_args(args)
-            return run(getattr(parsed, "library", None))
+            opened = [a for a in args if not a.startswith("-") and Path(a).exists()]
+            rest = [a for a in args if a not in opened]
+            parsed = cli.build_parser().parse_args(rest)
+            return run(getattr(parsed, "library", None), opened)
     return cli.main(args)
 
 

@@ -21,7 +21,7 @@ fi
 mkdir -p "$apps" "$icons/256x256/apps" "$icons/scalable/apps" "$bin"
 cp "$here/share/simili.png" "$icons/256x256/apps/simili.png"
 cp "$here/share/simili.svg" "$icons/scalable/apps/simili.svg"
-sed -e "s|^Exec=.*|Exec=\"$here/simili\"|" -e "s|^TryExec=.*|TryExec=$here/simili|" \
+sed -e "s|^Exec=.*|Exec=\"$here/simili\" %F|" -e "s|^TryExec=.*|TryExec=$here/simili|" \
     "$here/share/simili.desktop" > "$apps/simili.desktop"
 ln -sfn "$here/simili" "$bin/simili"
 command -v update-desktop-database >/dev/null && update-desktop-database -q "$apps" 2>/dev/null || true

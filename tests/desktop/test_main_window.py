@@ -181,3 +181,16 @@ def test_new_photos_show_up_without_a_rescan(qtbot, window, make_photo):
     # THEN it is indexed and counted without the user doing anything
     assert window.controller.counts()["photos"] == 4
     assert "4 photos" in window.folders.item(0).text()
+
+
+def test_open_with_a_photo_starts_a_search(qtbot, library_home, make_photo, monkeypatch):
+    # `simili PHOTO` (a file manager's "Open with") opens the app searching for it.
+    from desktop import launch
+
+    photo = make_photo("a.jpg", seed=5)
+    started: list = []
+    monkeypatch.setattr("desktop.app.run", lambda library, opened: started.append(opened) or 0)
+    assert launch.main([str(photo)]) == 0
+    assert started == [[str(photo)]]
+    # commands still go to the CLI
+    assert launch.main(["status", "--json", "--library", str(library_home)]) != 0  # no library
