@@ -15,6 +15,9 @@ Protocols:
     * Pairs: every unordered pair of images is a candidate scored by cosine similarity; pairs
       inside a group are true pairs; a pair of a group member with one of that group's junk
       images is left out. Precision and recall at thresholds 0.50 … 0.99.
+    * Rotated queries: the retrieval protocol again, but each query is first turned 90°
+      clockwise in its pixels (no EXIF tag, as a photo a camera or an editor stored sideways)
+      and embedded afresh; the database keeps the upright photos.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import SimiliError
+from core.decode import load_rgb, model_pixels
+from core.errors import NotAnImageError, SimiliError
 from core.library import Library
 from core.pipeline import index_library
 from core.scanner import normalise
@@ -41,6 +45,9 @@ REPORTED_THRESHOLDS: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9)
 TARGET_PRECISION = 0.99
 RECALL_KS: tuple[int, ...] = (1, 10)
 NS_GROUP_SIZE = 4
+# Pillow's transposes for turns of 90° clockwise, 180° and 90° counter-clockwise (ROTATE_270,
+# ROTATE_180, ROTATE_90: Pillow counts counter-clockwise). The first is the rotated query.
+TURNS: tuple[int, ...] = (4, 3, 2)
 
 
 # -- ground truth -----------------------------------------------------------------------------
@@ -378,6 +385,53 @@ def pair_summary(
     }
 
 
+def replace_rows(
+    similarity: np.ndarray, rows: Sequence[int], queries: np.ndarray, vectors: np.ndarray
+) -> np.ndarray:
+    """A copy of `similarity` whose `rows` score other query vectors against the database.
+
+    Args:
+        similarity: [N, N] scores of the database against itself.
+        rows: the database indices whose queries are replaced.
+        queries: [len(rows), D] the replacement query vectors.
+        vectors: [N, D] the database vectors.
+
+    Returns:
+        [N, N] float32 scores; row i of `rows` holds the cosine of queries[i] with every vector.
+    """
+    out = np.array(similarity, dtype=np.float32, copy=True)
+    if len(rows):
+        out[np.asarray(rows, dtype=np.int64)] = cosine_matrix(np.concatenate([queries, vectors]))[
+            : len(rows), len(rows) :
+        ]
+    return out
+
+
+def _turned_vectors(
+    library: Library, files: Sequence[Path], batch: int = 8
+) -> tuple[list[int], np.ndarray]:
+    """Embed each file in the turns of TURNS; (indices that worked, [len(TURNS), n, dim])."""
+    size = library.model.size
+    done: list[int] = []
+    rows: list[np.ndarray] = []
+    pending: list[np.ndarray] = []
+    for i, path in enumerate(files):
+        try:
+            image = load_rgb(path, max_side=size)
+        except NotAnImageError:
+            continue
+        pending.extend(model_pixels(image.transpose(turn), size) for turn in TURNS)  # type: ignore[arg-type]
+        done.append(i)
+        if len(pending) >= batch * len(TURNS):
+            rows.append(library.embedder.embed(np.stack(pending)))
+            pending = []
+    if pending:
+        rows.append(library.embedder.embed(np.stack(pending)))
+    dim = library.model.dim
+    flat = np.concatenate(rows) if rows else np.zeros((0, dim), np.float32)
+    return done, flat.reshape(-1, len(TURNS), dim).transpose(1, 0, 2)
+
+
 # -- the run ----------------------------------------------------------------------------------
 def _indexed_vectors(library: Library, images: Path) -> tuple[list[str], np.ndarray, int]:
     """Relative paths and vectors of the indexed files under `images`, and the problem count."""
@@ -429,6 +483,7 @@ def evaluate(
     workers: int | None = None,
     on_progress: ProgressCallback | None = None,
     library: Path | None = None,
+    rotated: bool = True,
 ) -> dict:
     """Index a labelled set with the real pipeline and measure retrieval and duplicate finding.
 
@@ -439,11 +494,15 @@ def evaluate(
         workers: decode processes (default: one per core; 0 decodes in this process).
         on_progress: receives the indexing progress.
         library: library folder to index into and keep (default: a temporary one, deleted).
+        rotated: also measure retrieval with queries turned 90° in their pixels.
 
     Returns:
         A JSON-ready dict: `dataset`, `images`, `queries`, `groups`, `missing` (labelled images
         not indexed), `problems`, `model`, `dim`, `device`, `index_seconds`,
-        `photos_per_second`, `map`, `recall@1`, `recall@10`, `ns@4`, `pairs` and `per_group`.
+        `photos_per_second`, `map`, `recall@1`, `recall@10`, `ns@4`, `pairs`, `rotated`
+        (`map`, `recall@1`, `recall@10`, `queries`, `seconds`, and `any_turn`: `map` and
+        `recall@1` when each query is searched in its four turns, as `simili search` does;
+        None when not measured) and `per_group`.
 
     Raises:
         SimiliError: the set has no `images/` folder or no readable ground truth.
@@ -464,10 +523,31 @@ def evaluate(
         relative, vectors, problems = _indexed_vectors(lib, images)
         fingerprint, dim = lib.model.fingerprint, lib.model.dim
         active_device = lib.embedder.device
+        groups, junk, missing = resolve_groups(truth, name_lookup(relative))
+        similarity = cosine_matrix(vectors)
+        turned: dict | None = None
+        if rotated:
+            started = time.monotonic()
+            queries = sorted({m for g in groups for m in g})
+            ok, turned_vectors = _turned_vectors(lib, [images / relative[q] for q in queries])
+            # Every indexed photo decodes again, so in practice every query is turned.
+            rows = [queries[i] for i in ok]
+            turned_scores = replace_rows(similarity, rows, turned_vectors[0], vectors)
+            turned = retrieval_metrics(turned_scores, groups, junk)
+            turned.pop("per_group")
+            # `simili search` queries with all four turns and keeps each photo's best score;
+            # the four turns of a turned query are those of the upright one, so one number
+            # covers upright and turned queries alike.
+            any_turn = similarity.copy()
+            for queries_turned in turned_vectors:
+                any_turn = np.maximum(
+                    any_turn, replace_rows(similarity, rows, queries_turned, vectors)
+                )
+            four = retrieval_metrics(any_turn, groups, junk)
+            turned["any_turn"] = {"map": four["map"], "recall@1": four["recall@1"]}
+            turned["seconds"] = time.monotonic() - started
 
-    groups, junk, missing = resolve_groups(truth, name_lookup(relative))
     ukbench_like = bool(truth.groups) and all(len(set(g)) == NS_GROUP_SIZE for g in truth.groups)
-    similarity = cosine_matrix(vectors)
     retrieval = retrieval_metrics(similarity, groups, junk)
     scores, is_true = pair_scores(similarity, groups, junk)
     curve = precision_recall(scores, is_true)
@@ -491,6 +571,7 @@ def evaluate(
         **{f"recall@{k}": retrieval[f"recall@{k}"] for k in RECALL_KS},
         "ns@4": ns_score(similarity, groups, NS_GROUP_SIZE) if ukbench_like else None,
         "pairs": pair_summary(curve, int(is_true.sum())),
+        "rotated": turned,
         "per_group": per_group,
     }
     return _rounded(result)  # type: ignore[return-value]
@@ -539,9 +620,61 @@ def format_table(result: dict) -> str:
             else "not reached"
         )
     )
+    turned = result.get("rotated")
+    if turned:
+        lines.append(
+            f"rotated   queries turned 90°: mAP {_num(turned['map'])}   "
+            f"recall@1 {_num(turned['recall@1'])}   recall@10 {_num(turned['recall@10'])}"
+        )
+        four = turned.get("any_turn") or {}
+        lines.append(
+            f"          searched in 4 turns (as simili search): mAP {_num(four.get('map'))}   "
+            f"recall@1 {_num(four.get('recall@1'))}"
+        )
     rate = result.get("photos_per_second")
     lines.append(
         f"index     {result['images']} photos in {result['index_seconds']:.1f} s"
         + (f" ({rate:.1f} photos/s)" if rate else "")
     )
+    return "\n".join(lines)
+
+
+def _comparison_rows(result: dict) -> dict[str, str]:
+    pairs = result["pairs"]
+    target = pairs.get(f"recall_at_precision_{TARGET_PRECISION}")
+    best = pairs.get("best_f1")
+    turned = result.get("rotated") or {}
+    rate = result.get("photos_per_second")
+    return {
+        "model": str(result["model"]),
+        "dim": str(result["dim"]),
+        "images": f"{result['images']} ({result['problems']} problems)",
+        "mAP": _num(result["map"]),
+        "recall@1": _num(result["recall@1"]),
+        "recall@10": _num(result["recall@10"]),
+        "N-S@4": _num(result.get("ns@4"), 2),
+        f"pairs R@P≥{TARGET_PRECISION}": (
+            f"{_num(target['recall'])} @ {target['threshold']:.2f}" if target else "not reached"
+        ),
+        "pairs best F1": f"{best['f1']:.3f} @ {best['threshold']:.2f}" if best else "n/a",
+        "rotated mAP": _num(turned.get("map")),
+        "rotated recall@1": _num(turned.get("recall@1")),
+        "4-turn search mAP": _num((turned.get("any_turn") or {}).get("map")),
+        "photos/s (index)": f"{rate:.1f}" if rate else "n/a",
+    }
+
+
+def format_comparison(results: Sequence[dict]) -> str:
+    """Several `evaluate` results of one set side by side, a column per model."""
+    if not results:
+        return ""
+    columns = [_comparison_rows(r) for r in results]
+    labels = list(columns[0])
+    first = max(len(label) for label in labels)
+    widths = [max(len(c[label]) for label in labels) for c in columns]
+    head = f"dataset {results[0]['dataset']}: {results[0]['queries']} queries"
+    lines = [head]
+    for label in labels:
+        cells = "  ".join(c[label].rjust(w) for c, w in zip(columns, widths, strict=True))
+        lines.append(f"{label.ljust(first)}  {cells}")
     return "\n".join(lines)

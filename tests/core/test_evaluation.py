@@ -14,6 +14,7 @@ from core.evaluation import (
     average_precision,
     cosine_matrix,
     evaluate,
+    format_comparison,
     format_table,
     load_groundtruth,
     name_lookup,
@@ -22,6 +23,7 @@ from core.evaluation import (
     pair_summary,
     precision_recall,
     ranking,
+    replace_rows,
     resolve_groups,
     retrieval_metrics,
 )
@@ -31,7 +33,7 @@ BENCHDATA = Path(__file__).resolve().parents[2].parent / "shared" / "benchdata"
 RESULT_KEYS = {
     "dataset", "images", "queries", "groups", "missing", "problems", "model", "dim", "device",
     "index_seconds", "photos_per_second", "map", "recall@1", "recall@10", "ns@4", "pairs",
-    "per_group",
+    "rotated", "per_group",
 }  # fmt: skip
 
 
@@ -306,6 +308,11 @@ def test_evaluate_finds_edited_copies_of_synthetic_scenes(tmp_path):
     table = format_table(result)
     assert "mAP" in table
     assert "N-S@4" not in table
+    # AND the rotated-query measurement covers every indexed query
+    turned = result["rotated"]
+    assert turned["queries"] == SCENES * 4
+    assert 0.0 <= turned["map"] <= 1.0
+    assert "rotated" in table
 
 
 @pytest.mark.slow
@@ -318,6 +325,59 @@ def test_cli_eval_prints_json_with_ns_score_for_groups_of_four(tmp_path, capsys)
     assert result["problems"] == 0
     assert result["ns@4"] > 3.5
     assert "N-S@4" in format_table(result)
+
+
+@pytest.mark.slow
+def test_cli_eval_compares_models_side_by_side(tmp_path, capsys):
+    # GIVEN a labelled set and the shipped model named twice (once as --compare)
+    from core.embedder import load_manifest
+    from core.paths import default_model_manifest
+
+    dataset = build_labelled_set(tmp_path / "set")
+    manifest = str(load_manifest(default_model_manifest()).manifest)
+    argv = ["eval", str(dataset), "--workers", "0", "--no-rotated", "--compare", manifest]
+    # WHEN evaluated as JSON and as a table
+    assert main([*argv, "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    # THEN there is one result per model, identical for the same model, without rotation
+    assert isinstance(results, list)
+    assert len(results) == 2
+    assert results[0]["map"] == results[1]["map"]
+    assert results[0]["rotated"] is None
+    assert main(argv) == 0
+    table = capsys.readouterr().out
+    assert table.count(results[0]["model"]) == 2
+    assert "rotated mAP" in table
+
+
+def test_format_comparison_puts_a_column_per_model():
+    def fake(name: str, value: float) -> dict:
+        return {
+            "dataset": "d", "queries": 3, "model": name, "dim": 8, "images": 5, "problems": 0,
+            "map": value, "recall@1": 1.0, "recall@10": 1.0, "ns@4": None,
+            "pairs": {"best_f1": None, "recall_at_precision_0.99": None},
+            "rotated": {"map": value / 2, "recall@1": 0.5}, "photos_per_second": 10.0,
+        }  # fmt: skip
+
+    table = format_comparison([fake("first", 0.5), fake("second", 0.75)])
+    row = next(line for line in table.splitlines() if line.startswith("mAP"))
+    assert row.split()[1:] == ["0.500", "0.750"]
+    rotated = next(line for line in table.splitlines() if line.startswith("rotated mAP"))
+    assert rotated.split()[2:] == ["0.250", "0.375"]
+    assert format_comparison([]) == ""
+
+
+def test_replace_rows_scores_new_queries_against_the_database():
+    vectors = np.eye(3, dtype=np.float32)
+    similarity = cosine_matrix(vectors)
+    # GIVEN query 0 replaced by a vector that looks like item 2
+    turned = replace_rows(similarity, [0], np.array([[0.0, 0.0, 2.0]]), vectors)
+    # THEN only row 0 changed, and it now ranks item 2 first
+    assert turned[0].tolist() == pytest.approx([0.0, 0.0, 1.0])
+    assert np.array_equal(turned[1:], similarity[1:])
+    assert np.array_equal(similarity, np.eye(3))  # the input is not modified
+    result = retrieval_metrics(turned, [[0, 2]])
+    assert result["map"] == 1.0
 
 
 @pytest.mark.slow
