@@ -19,7 +19,7 @@ import numpy as np
 from core.errors import LibraryError
 from core.records import PhotoMeta, Problem
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = [
     # v1
@@ -63,6 +63,22 @@ _SCHEMA = [
     INSERT INTO vectors(key, vector) SELECT key, vector FROM contents WHERE vector IS NOT NULL;
     ALTER TABLE contents DROP COLUMN vector;
     """,
+    # v3: duplicate-review decisions ("not duplicates", "keep all"), kept across scans. Members
+    # are stored by content hash (survives moves) and path (tells byte-identical copies apart).
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        made_at REAL NOT NULL
+    );
+    CREATE TABLE decision_members (
+        decision_id INTEGER NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+        hash TEXT NOT NULL,
+        path TEXT NOT NULL,
+        PRIMARY KEY (decision_id, path)
+    );
+    CREATE INDEX decision_members_hash ON decision_members(hash);
+    """,
 ]
 
 
@@ -85,6 +101,28 @@ class FileState:
     mtime_ns: int
     hash: str | None
     state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A duplicate-review decision: its kind ("not_duplicates" or "keep_all") and members."""
+
+    id: int
+    kind: str
+    made_at: float
+    members: tuple[tuple[str, str], ...]  # (content hash, path) per file
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFile:
+    """An indexed file with what duplicate finding needs: identity, size and metadata."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    key: int
+    content_hash: str
+    meta: PhotoMeta
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +467,57 @@ class Catalog:
             "SELECT root_id, COUNT(*) FROM files WHERE state = 'ok' GROUP BY root_id"
         )
         return {r[0]: r[1] for r in rows}
+
+    def indexed_files(self) -> Iterator[IndexedFile]:
+        """Every indexed file that has a vector, with its content key and metadata, by key."""
+        rows = self.db.execute(
+            "SELECT f.path, f.size, f.mtime_ns, c.key, c.hash, c.width, c.height, c.taken, "
+            "c.orientation, c.camera, c.phash FROM files f JOIN contents c ON c.hash = f.hash "
+            "JOIN vectors v ON v.key = c.key WHERE f.state = 'ok' ORDER BY c.key, f.path"
+        )
+        for r in rows:
+            yield IndexedFile(r[0], r[1], r[2], r[3], r[4], PhotoMeta(*r[5:]))
+
+    # -- duplicate decisions ----------------------------------------------------------------
+    DECISION_KINDS = ("not_duplicates", "keep_all")
+
+    def add_decision(self, kind: str, members: Iterable[tuple[str, str]]) -> int:
+        """Record a review decision over files given as (content hash, path); returns its id.
+
+        Raises:
+            ValueError: unknown kind, or fewer than two files.
+        """
+        if kind not in self.DECISION_KINDS:
+            raise ValueError(f"unknown decision {kind!r}")
+        unique = sorted({(h, p) for h, p in members})
+        if len({p for _, p in unique}) < 2:
+            raise ValueError("a decision needs at least two files")
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO decisions(kind, made_at) VALUES (?, ?)", (kind, time.time())
+            )
+            decision_id = int(cur.lastrowid or 0)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO decision_members(decision_id, hash, path) VALUES (?, ?, ?)",
+                [(decision_id, h, p) for h, p in unique],
+            )
+        return decision_id
+
+    def decisions(self) -> list[Decision]:
+        """Every recorded decision, oldest first."""
+        members: dict[int, list[tuple[str, str]]] = {}
+        for d, h, p in self.db.execute(
+            "SELECT decision_id, hash, path FROM decision_members ORDER BY decision_id, path"
+        ):
+            members.setdefault(d, []).append((h, p))
+        rows = self.db.execute("SELECT id, kind, made_at FROM decisions ORDER BY id")
+        return [Decision(r[0], r[1], r[2], tuple(members.get(r[0], ()))) for r in rows]
+
+    def remove_decision(self, decision_id: int) -> bool:
+        """Forget a decision (undo in the review UI); True if it existed."""
+        with self.transaction():
+            cur = self.db.execute("DELETE FROM decisions WHERE id = ?", (decision_id,))
+        return cur.rowcount > 0
 
     # -- transactions -----------------------------------------------------------------------
     def transaction(self) -> _Transaction:

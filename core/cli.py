@@ -88,10 +88,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debounce", type=float, default=2.0, metavar="SECONDS")
     p.add_argument("--workers", type=int, default=None)
 
+    p = sub.add_parser("duplicates", parents=[common], help="exact copies, edited copies, bursts")
+    p.add_argument(
+        "--mode",
+        choices=("exact", "near", "similar"),
+        default="near",
+        help="exact ⊂ near (edited copies) ⊂ similar (bursts); default near",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON list of groups")
+    p.add_argument("--gap", type=float, default=10.0, metavar="SECONDS", help="burst time gap")
+    p.add_argument(
+        "--min-similarity", type=float, default=None, metavar="X", help="burst similarity floor"
+    )
+    p.add_argument(
+        "--not-duplicates", nargs="+", metavar="PATH", help="record: these are not duplicates"
+    )
+    p.add_argument("--keep-all", nargs="+", metavar="PATH", help="record: keep all of these")
+
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on a labelled set")
     p.add_argument("dataset", type=Path, help="folder with images/ and groundtruth.json")
     p.add_argument("--json", action="store_true")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="MANIFEST",
+        help="also evaluate this model, side by side with --model (repeatable)",
+    )
+    p.add_argument("--no-rotated", action="store_true", help="skip the rotated-query measurement")
     return parser
 
 
@@ -184,14 +210,21 @@ def _print_matches(query: str, matches: list[Match], as_json: bool, error: str =
 
 # -- commands ---------------------------------------------------------------------------------
 def _open(args: argparse.Namespace, writer: bool = False) -> Library:
+    """The library named by --library; device and workers default to the app's settings."""
     from core.library import Library
+    from core.paths import default_library_dir
+    from core.settings import load_settings
 
-    return Library(
-        getattr(args, "library", None),
+    folder = getattr(args, "library", None) or default_library_dir()
+    settings = load_settings(folder)
+    library = Library(
+        folder,
         writer=writer,
         model=getattr(args, "model", None),
-        device=getattr(args, "device", "auto"),
+        device=getattr(args, "device", settings.device),
     )
+    library.settings = settings
+    return library
 
 
 def _run_index(
@@ -204,6 +237,9 @@ def _run_index(
     from core.pipeline import index_library
 
     cancel = CancelToken()
+    settings = getattr(library, "settings", None)
+    if workers is None and settings is not None and settings.workers:
+        workers = settings.workers
     return index_library(
         library,
         paths,
@@ -212,6 +248,7 @@ def _run_index(
         cancel=cancel,
         on_progress=None if quiet else _ProgressPrinter(),
         on_problem=_skip_line,
+        extra_excludes=settings.exclude_patterns if settings is not None else (),
     )
 
 
@@ -391,16 +428,59 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Index a labelled set into a temporary library and print retrieval metrics."""
-    from core.evaluation import evaluate, format_table
+    from core.evaluation import evaluate, format_comparison, format_table
 
-    result = evaluate(
-        args.dataset,
-        model=getattr(args, "model", None),
-        device=getattr(args, "device", "auto"),
-        workers=args.workers,
-        on_progress=_ProgressPrinter(),
-    )
-    print(json.dumps(result) if args.json else format_table(result))
+    models = [getattr(args, "model", None), *args.compare]
+    results = [
+        evaluate(
+            args.dataset,
+            model=model,
+            device=getattr(args, "device", "auto"),
+            workers=args.workers,
+            on_progress=_ProgressPrinter(),
+            rotated=not args.no_rotated,
+        )
+        for model in models
+    ]
+    if not args.compare:
+        print(json.dumps(results[0]) if args.json else format_table(results[0]))
+    else:
+        print(json.dumps(results) if args.json else format_comparison(results))
+    return EXIT_OK
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    """Duplicate groups with the suggested keeper, or record a review decision."""
+    from core.duplicates import KEEP_ALL, NOT_DUPLICATES, DuplicateOptions, find_duplicates
+
+    decision = (NOT_DUPLICATES, args.not_duplicates) if args.not_duplicates else None
+    if args.keep_all:
+        decision = (KEEP_ALL, args.keep_all)
+    if decision is not None:
+        from core.duplicates import record_decision
+
+        with _open(args, writer=True) as library:
+            record_decision(library, decision[0], decision[1])
+        sys.stderr.write(f"recorded: {len(decision[1])} files, {decision[0].replace('_', ' ')}\n")
+        return EXIT_OK
+    options = DuplicateOptions(args.mode, args.gap, args.min_similarity)
+    with _open(args) as library:
+        groups = find_duplicates(library, options, on_progress=_ProgressPrinter())
+    if args.json:
+        records = [
+            {"kind": g.kind, "files": list(g.paths), "keep": g.keep, "reason": g.reason}
+            for g in groups
+        ]
+        print(json.dumps(records, ensure_ascii=False))
+        return EXIT_OK
+    total = sum(g.reclaimable for g in groups)
+    for g in groups:
+        print(f"{g.kind} · {len(g.files)} files · {g.reclaimable / 1e6:.1f} MB reclaimable")
+        for f in g.files:
+            mark = "keep" if f.path == g.keep else "    "
+            print(f"  {mark}  {f.width}×{f.height} {f.format:<4} {f.size / 1e6:6.2f} MB  {f.path}")
+        print(f"  why: {g.reason}")
+    print(f"{len(groups)} groups, {total / 1e6:.1f} MB reclaimable (suggestions only)")
     return EXIT_OK
 
 
@@ -413,6 +493,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "remove": cmd_remove,
     "watch": cmd_watch,
     "eval": cmd_eval,
+    "duplicates": cmd_duplicates,
 }
 
 

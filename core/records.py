@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +73,58 @@ class IndexReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateFile:
+    """One file of a duplicate group, with what a reviewer compares side by side."""
+
+    path: str
+    size: int
+    width: int
+    height: int
+    format: str  # upper-case suffix: "JPEG", "PNG", "HEIC", ...
+    taken: str | None = None
+    camera: str | None = None
+    content_hash: str = ""
+
+    @property
+    def folder(self) -> str:
+        """The folder holding the file."""
+        return str(PurePath(self.path).parent)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateGroup:
+    """Files that are the same photo (or, for "similar", one burst), with a suggested keeper.
+
+    `kind` is "exact" (identical bytes or pixels), "near" (the same photo after edits) or
+    "similar" (shots of one scene taken seconds apart); `keep` is only a suggestion.
+    """
+
+    kind: str
+    files: tuple[DuplicateFile, ...]
+    keep: str
+    reason: str
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The members' absolute paths."""
+        return tuple(f.path for f in self.files)
+
+    @property
+    def reclaimable(self) -> int:
+        """Bytes freed by trashing every file but the suggested keeper."""
+        return sum(f.size for f in self.files if f.path != self.keep)
+
+
+@dataclass(frozen=True, slots=True)
+class TrashedFile:
+    """A file moved to the system trash, as the undo log records it."""
+
+    path: str
+    size: int
+    content_hash: str
+    trashed_at: float
+    trash_path: str | None = None  # where it lies in the trash, when the platform says
+    restored: bool = False

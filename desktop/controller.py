@@ -8,14 +8,16 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.catalog import Catalog, Root
-from core.errors import LibraryLockedError
+from core.duplicates import DuplicateOptions, find_duplicates, record_decision
+from core.errors import LibraryLockedError, SimiliError
 from core.library import CATALOG_NAME, Library
 from core.pipeline import index_library
-from core.records import IndexReport, Match, Problem, Progress
+from core.records import DuplicateGroup, IndexReport, Match, Problem, Progress, TrashedFile
 from core.scanner import normalise
 from core.search import search, similar
 from core.settings import Settings, load_settings, save_settings
 from core.tasks import CancelToken
+from core.trash import restore, trash_files, trash_log
 from core.watcher import Watcher
 from desktop.workers import Job, JobSignals, TaskRunner, make_pool
 
@@ -39,6 +41,10 @@ class LibraryController(QObject):
     results_ready = Signal(object, object)  # (query tag, list[Match])
     search_failed = Signal(object, str)
     device_known = Signal(str)
+    duplicates_found = Signal(object)  # list[DuplicateGroup]
+    duplicates_failed = Signal(str)
+    trashed = Signal(object)  # list[TrashedFile]
+    decided = Signal()
     _watched = Signal(object)  # set[str], from the watcher's thread
 
     def __init__(self, folder: Path) -> None:
@@ -67,8 +73,10 @@ class LibraryController(QObject):
         self._search_signals.done.connect(self._on_search_done)
         self._search_signals.failed.connect(self.search_failed)
         self.closed = False
+        self._kind = "index"  # what the running task is: index, duplicates, trash, decide
         self._pending_roots: list[str] = []
         self._pending_targets: set[str] = set()
+        self._waiting: list[tuple[Callable, str]] = []
         self._full_pass = False
         self.paused = False
         self._watcher: Watcher | None = None
@@ -182,11 +190,14 @@ class LibraryController(QObject):
             extra_excludes=self.settings.exclude_patterns,
         )
 
-    def _submit(self, task: Callable) -> None:
+    def _submit(self, task: Callable, kind: str = "index") -> None:
         if self.writer is None:
-            self.indexing_failed.emit(self.read_only_reason)
+            failed = self.indexing_failed if kind == "index" else self.duplicates_failed
+            failed.emit(self.read_only_reason)
             return
-        self.indexing_started.emit()
+        self._kind = kind
+        if kind == "index":
+            self.indexing_started.emit()
         self.runner.submit(task)
 
     def _kick(self) -> None:
@@ -199,7 +210,10 @@ class LibraryController(QObject):
                 self._pending_roots.clear()
                 self._full_pass = False
             return
-        if self._pending_roots:
+        if self._waiting:
+            task, kind = self._waiting.pop(0)
+            self._submit(task, kind)
+        elif self._pending_roots:
             roots, self._pending_roots = self._pending_roots, []
             self._submit(lambda c, p, q: self._index(c, p, q, roots, None))
         elif self._full_pass:
@@ -212,6 +226,14 @@ class LibraryController(QObject):
 
     @Slot(object)
     def _on_runner_finished(self, result: object) -> None:
+        kind, self._kind = self._kind, "index"
+        if kind != "index":
+            {"duplicates": self.duplicates_found, "trash": self.trashed}.get(
+                kind, self.decided
+            ).emit(*([] if kind == "decide" else [result]))
+            self.library_changed.emit()
+            self._kick()
+            return
         self._restart_watcher()
         self.library_changed.emit()
         self.indexing_finished.emit(result if isinstance(result, IndexReport) else None, False)
@@ -219,6 +241,11 @@ class LibraryController(QObject):
 
     @Slot(object)
     def _on_runner_cancelled(self, report: object) -> None:
+        if self._kind != "index":
+            self._kind = "index"
+            self.duplicates_failed.emit("Cancelled.")
+            self._kick()
+            return
         self.library_changed.emit()
         self.indexing_finished.emit(report if isinstance(report, IndexReport) else None, True)
         if not self.paused:
@@ -226,9 +253,67 @@ class LibraryController(QObject):
 
     @Slot(str)
     def _on_runner_failed(self, message: str) -> None:
+        if self._kind != "index":
+            self._kind = "index"
+            self.duplicates_failed.emit(message)
+            self.library_changed.emit()
+            self._kick()
+            return
         self.library_changed.emit()
         self.indexing_failed.emit(message)
         self._kick()
+
+    # -- duplicates ---------------------------------------------------------------------------
+    def find_duplicates(self, mode: str) -> None:
+        """Find groups (exact / near / similar level); results arrive via duplicates_found."""
+
+        def task(cancel: CancelToken, progress: Callable, _problem: Callable) -> object:
+            assert self.writer is not None
+            options = DuplicateOptions(mode=mode)
+            return find_duplicates(self.writer, options, cancel=cancel, on_progress=progress)
+
+        self._queue_or_run(task, "duplicates")
+
+    def trash(self, group: DuplicateGroup, paths: list[str]) -> None:
+        """Move files of a group to the system trash (the view has asked the user)."""
+
+        def task(_c: CancelToken, _p: Callable, _q: Callable) -> object:
+            assert self.writer is not None
+            return trash_files(self.writer, group, paths)
+
+        self._queue_or_run(task, "trash")
+
+    def decide(self, kind: str, paths: list[str]) -> None:
+        """Record "not duplicates" / "keep all" for a group."""
+
+        def task(_c: CancelToken, _p: Callable, _q: Callable) -> object:
+            assert self.writer is not None
+            return record_decision(self.writer, kind, paths)
+
+        self._queue_or_run(task, "decide")
+
+    def trash_log(self) -> list[TrashedFile]:
+        """What Simili moved to the trash from this library."""
+        return trash_log(self.folder)
+
+    def restore(self, entry: TrashedFile) -> str:
+        """Move a trashed file back; returns a message for the user."""
+        if self.writer is None:
+            return self.read_only_reason
+        try:
+            path = restore(self.writer, entry)
+        except SimiliError as exc:
+            return str(exc)
+        self._pending_targets.add(path)  # index it again
+        self._kick()
+        return f"Restored {path}"
+
+    def _queue_or_run(self, task: Callable, kind: str) -> None:
+        if self.busy:
+            # Indexing goes first; duplicates run on a consistent library right after.
+            self._waiting.append((task, kind))
+            return
+        self._submit(task, kind)
 
     # -- watching -----------------------------------------------------------------------------
     def start_watching(self) -> None:

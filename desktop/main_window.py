@@ -48,10 +48,11 @@ from core.decode import SUFFIXES
 from core.records import IndexReport, Match, Progress
 from desktop.controller import LibraryController
 from desktop.dialogs import ExcludesDialog, ProblemsDialog, SettingsDialog
+from desktop.duplicate_review import DuplicatesView
 from desktop.grid_model import PATH_ROLE, ResultsModel, ThumbnailDelegate
 from desktop.thumbnails import ThumbnailCache
 
-PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL = 0, 1, 2
+PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
 PREVIEW_SIDE = 1600
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(SUFFIXES)) + ")"
 
@@ -191,7 +192,7 @@ class MainWindow(QMainWindow):
     def _build_ui(self, side: int) -> None:
         self.folders = QListWidget()
         self.folders.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.folders.setMinimumWidth(200)
+        self.folders.setMinimumWidth(150)
         add = QPushButton("Add folder…")
         remove = QPushButton("Remove")
         remove.setToolTip("Remove from the library (the photos stay on disk)")
@@ -245,7 +246,9 @@ class MainWindow(QMainWindow):
         self.details_box = QWidget()
         self.details_box.setLayout(self.details)
         self.details_box.setMaximumWidth(380)
-        back = QPushButton("← Back to results")
+        self.details_box.setMinimumWidth(160)
+        back = QPushButton("← Back")
+        back.setToolTip("Back to the results (Esc)")
         back.clicked.connect(self.show_results)
         open_button = QPushButton("Open")
         open_button.clicked.connect(lambda: self.open_external(self.detail_path))
@@ -253,7 +256,7 @@ class MainWindow(QMainWindow):
         reveal.clicked.connect(lambda: self.reveal(self.detail_path))
         copy = QPushButton("Copy path")
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.detail_path))
-        search_this = QPushButton("Search with this photo")
+        search_this = QPushButton("Search with this")
         search_this.clicked.connect(lambda: self.search_for(self.detail_path))
         actions = QHBoxLayout()
         for widget in (back, open_button, reveal, copy, search_this):
@@ -287,6 +290,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.empty)
         self.pages.addWidget(results)
         self.pages.addWidget(detail)
+        self.duplicates = DuplicatesView(self.controller, self.thumbnails)
+        self.pages.addWidget(self.duplicates)
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -358,6 +363,10 @@ class MainWindow(QMainWindow):
         self.problems_action = QAction("&Problems…", self)
         self.problems_action.triggered.connect(self.show_problems)
         view_menu.addAction(self.problems_action)
+        self.duplicates_action = QAction("&Duplicates", self)
+        self.duplicates_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.duplicates_action.triggered.connect(self.show_duplicates)
+        view_menu.addAction(self.duplicates_action)
         back = QAction("&Back", self)
         back.setShortcuts([QKeySequence.StandardKey.Back, QKeySequence(Qt.Key.Key_Escape)])
         back.triggered.connect(self.go_back)
@@ -368,6 +377,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addAction(add_action)
         toolbar.addAction(self.open_action)
+        toolbar.addAction(self.duplicates_action)
         toolbar.addAction(self.problems_action)
         toolbar.addAction(settings)
         spacer = QWidget()
@@ -704,9 +714,16 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def go_back(self) -> None:
-        """Esc / Back: detail → results."""
-        if self.pages.currentIndex() == PAGE_DETAIL:
+        """Esc / Back: detail or duplicates → results."""
+        if self.pages.currentIndex() in (PAGE_DETAIL, PAGE_DUPLICATES):
             self.show_results()
+
+    @Slot()
+    def show_duplicates(self) -> None:
+        """The duplicates review; starts a search the first time."""
+        self.pages.setCurrentIndex(PAGE_DUPLICATES)
+        if not self.duplicates.groups and self.duplicates.find_button.isEnabled():
+            self.duplicates.find()
 
     def open_external(self, path: str) -> None:
         """Open in the system's viewer or file manager."""

@@ -74,3 +74,32 @@ def test_unreadable_catalogue_is_a_clear_error(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LibraryError, match="unreadable"):
         Catalog(path)
+
+
+def test_v2_catalogue_gains_decision_tables(tmp_path):
+    # GIVEN a catalogue at schema v2
+    path = tmp_path / "catalog.sqlite"
+    db = sqlite3.connect(path)
+    for script in _SCHEMA[:2]:
+        for statement in script.split(";"):
+            if statement.strip():
+                db.execute(statement)
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    # WHEN the current version opens it
+    catalog = Catalog(path)
+    # THEN decisions can be recorded, listed and removed
+    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert catalog.decisions() == []
+    decision = catalog.add_decision("not_duplicates", [("h1", "/p/a.jpg"), ("h2", "/p/b.jpg")])
+    (stored,) = catalog.decisions()
+    assert stored.id == decision
+    assert stored.kind == "not_duplicates"
+    assert stored.members == (("h1", "/p/a.jpg"), ("h2", "/p/b.jpg"))
+    with pytest.raises(ValueError):
+        catalog.add_decision("maybe", [("h1", "/p/a.jpg"), ("h2", "/p/b.jpg")])
+    with pytest.raises(ValueError):
+        catalog.add_decision("keep_all", [("h1", "/p/a.jpg")])
+    assert catalog.remove_decision(decision)
+    assert catalog.decisions() == []

@@ -1,0 +1,245 @@
+"""Duplicate tiers, keep-best, persisted decisions and the CLI, on real (Pillow-made) photos."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, PngImagePlugin
+
+from core.cli import main
+from core.duplicates import (
+    KEEP_ALL,
+    NOT_DUPLICATES,
+    DuplicateOptions,
+    Thresholds,
+    find_duplicates,
+    hash_distance,
+    record_decision,
+    suggest_keeper,
+    thresholds_for,
+    turned_hash_pairs,
+)
+from core.hashing import perceptual_hash
+from core.library import Library
+from core.pipeline import index_library
+from core.records import DuplicateFile
+from tests.conftest import scene
+
+
+def _exif(camera: str, taken: str) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "Acme"
+    exif[0x0110] = camera
+    exif.get_ifd(0x8769)[0x9003] = taken
+    return exif
+
+
+def _burst(seed: int, shift: int) -> Image.Image:
+    image = scene(seed, (640, 480))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([60 + shift, 100, 300 + shift, 380], fill=(240, 240, 30))
+    draw.rectangle([400 - shift, 40, 560 - shift, 200], fill=(20, 40, 200))
+    return image
+
+
+def _build(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True)
+    p: dict[str, Path] = {}
+
+    def save(name: str, image: Image.Image, **kw: object) -> None:
+        p[name] = folder / name
+        image.save(p[name], **kw)
+
+    # exact: a byte copy, and a PNG re-saved with other metadata and compression
+    save("a.jpg", scene(1, (640, 480)), quality=95)
+    p["a_copy.jpg"] = folder / "a_copy.jpg"
+    shutil.copyfile(p["a.jpg"], p["a_copy.jpg"])
+    save("a_decoded.png", Image.open(p["a.jpg"]).convert("RGB"))  # same pixels, another codec
+    save("b.png", scene(2, (640, 480)), compress_level=9)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "exported again")
+    save("b_resaved.png", Image.open(p["b.png"]).convert("RGB"), compress_level=1, pnginfo=info)
+    # near: edited copies of c
+    c = scene(3, (640, 480))
+    save("c.jpg", c, quality=95)
+    save("c_small.jpg", c.resize((320, 240)), quality=90)
+    save("c_q25.jpg", c, quality=25)
+    save("c_gray.jpg", c.convert("L"), quality=90)
+    save("c_turned.jpg", c.transpose(Image.Transpose.ROTATE_270), quality=90)
+    save("c_crop.jpg", c.crop((48, 36, 560, 420)), quality=90)
+    captioned = c.copy()
+    ImageDraw.Draw(captioned).rectangle([0, 420, 640, 480], fill="white")
+    save("c_caption.jpg", captioned, quality=90)
+    save("c.webp", c, quality=80)
+    # bursts: same camera, 2 s apart; a third shot an hour later
+    save("s1.jpg", _burst(10, 0), exif=_exif("Cam 1", "2024:05:01 10:00:00"), quality=92)
+    save("s2.jpg", _burst(10, 260), exif=_exif("Cam 1", "2024:05:01 10:00:02"), quality=92)
+    save("s3.jpg", _burst(11, 120), exif=_exif("Cam 1", "2024:05:01 11:00:00"), quality=92)
+    # different scenes
+    for seed in range(20, 26):
+        save(f"other{seed}.jpg", scene(seed, (640, 480)), quality=90)
+    return p
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("dups")
+    photos = _build(base / "photos")
+    with Library(base / "lib", writer=True) as library:
+        index_library(library, [str(base / "photos")], workers=0)
+    return base, photos
+
+
+@pytest.fixture
+def lib(built, tmp_path):
+    base, photos = built
+    shutil.copytree(base / "lib", tmp_path / "lib")
+    return tmp_path / "lib", photos
+
+
+def _groups(folder: Path, mode: str = "near", **kw) -> list:
+    with Library(folder) as library:
+        return find_duplicates(library, DuplicateOptions(mode=mode, **kw))
+
+
+def _names(group) -> set[str]:
+    return {Path(f.path).name for f in group.files}
+
+
+def test_exact_tier_finds_byte_and_pixel_identical_files_only(lib):
+    folder, _ = lib
+    groups = _groups(folder, "exact")
+    assert sorted(sorted(_names(g)) for g in groups) == [
+        ["a.jpg", "a_copy.jpg", "a_decoded.png"],
+        ["b.png", "b_resaved.png"],
+    ]
+    assert {g.kind for g in groups} == {"exact"}
+
+
+def test_near_tier_groups_edited_copies_and_not_other_scenes(lib):
+    folder, _ = lib
+    groups = _groups(folder, "near")
+    c = [g for g in groups if "c.jpg" in _names(g)]
+    assert len(c) == 1
+    assert _names(c[0]) == {
+        "c.jpg", "c_small.jpg", "c_q25.jpg", "c_gray.jpg", "c_turned.jpg", "c_crop.jpg",
+        "c_caption.jpg", "c.webp",
+    }  # fmt: skip
+    assert c[0].kind == "near"
+    assert c[0].keep.endswith("/c.jpg")
+    everything = [n for g in groups for n in _names(g)]
+    assert len(everything) == len(set(everything))  # a file is in one group at most
+    assert not any(n.startswith("other") for n in everything)
+    assert {"a.jpg", "a_copy.jpg", "a_decoded.png"} in [_names(g) for g in groups]
+
+
+def test_similar_tier_stacks_bursts_by_camera_time_and_gap(lib):
+    folder, _ = lib
+    groups = _groups(folder, "similar", min_similarity=0.5)
+    burst = [g for g in groups if "s1.jpg" in _names(g)]
+    assert len(burst) == 1
+    assert {"s1.jpg", "s2.jpg"} <= _names(burst[0])
+    assert "s3.jpg" not in _names(burst[0])  # an hour later: another moment
+    assert burst[0].kind == "similar"
+    assert not any("s1.jpg" in _names(g) for g in _groups(folder, "near"))
+    tight = _groups(folder, "similar", min_similarity=0.5, gap_s=1.0)
+    assert not any("s1.jpg" in _names(g) for g in tight)
+
+
+def test_decisions_persist_and_a_new_copy_pairs_with_one_member(lib, tmp_path):
+    folder, photos = lib
+    with Library(folder, writer=True) as library:
+        record_decision(library, NOT_DUPLICATES, [str(photos["c.jpg"]), str(photos["c_small.jpg"])])
+        keep = [str(photos[n]) for n in ("a.jpg", "a_copy.jpg", "a_decoded.png")]
+        record_decision(library, KEEP_ALL, keep)
+    names = [_names(g) for g in _groups(folder)]
+    assert not any({"c.jpg", "c_small.jpg"} <= n for n in names)
+    assert not any({"a.jpg", "a_copy.jpg"} <= n for n in names)
+    # a new byte copy of a.jpg pairs with one member only
+    again_path = photos["a.jpg"].parent / "a_again.jpg"
+    shutil.copyfile(photos["a.jpg"], again_path)
+    try:
+        with Library(folder, writer=True) as library:
+            index_library(library, workers=0)
+        names = [_names(g) for g in _groups(folder)]
+    finally:
+        again_path.unlink()
+    again = [n for n in names if "a_again.jpg" in n]
+    assert len(again) == 1
+    assert len(again[0]) == 2
+
+
+def _file(name: str, w: int, h: int, size: int, **kw) -> DuplicateFile:
+    fmt = name.rsplit(".")[-1].upper().replace("JPG", "JPEG")
+    return DuplicateFile(f"/p/{name}", size, w, h, fmt, content_hash=name, **kw)
+
+
+def test_keep_best_order_and_reason():
+    big = _file("big.jpg", 4000, 3000, 2_000_000)
+    small = _file("small.jpg", 2000, 1500, 3_000_000)
+    assert suggest_keeper([small, big]) == (big.path, suggest_keeper([small, big])[1])
+    assert "resolution" in suggest_keeper([small, big])[1]
+    png = _file("x.png", 4000, 3000, 9_000_000)
+    keep, reason = suggest_keeper([png, big])
+    assert keep == big.path
+    assert "original JPEG" in reason
+    q = _file("q.jpg", 4000, 3000, 1_000_000)
+    keep, reason = suggest_keeper([q, big])
+    assert keep == big.path
+    assert "less compressed" in reason
+    bare = _file("bare.jpg", 4000, 3000, 2_000_000)
+    rich = _file("rich.jpg", 4000, 3000, 2_000_000, taken="2024:01:01 10:00:00", camera="X")
+    assert suggest_keeper([bare, rich])[0] == rich.path
+    blurry = _file("blurry.jpg", 4000, 3000, 2_000_000)
+    sharp = _file("sharp.jpg", 4000, 3000, 2_000_000)
+    scores = {blurry.path: 1.0, sharp.path: 9.0}
+    keep, reason = suggest_keeper([blurry, sharp], sharpness_of=scores.__getitem__)
+    assert keep == sharp.path
+    assert "sharpest" in reason
+
+
+def test_turned_hashes_find_quarter_turns_without_all_pairs():
+    images = [scene(s, (320, 240)) for s in range(40)]
+    turned = images[5].transpose(Image.Transpose.ROTATE_90)
+    hashes = np.asarray([perceptual_hash(i) for i in [*images, turned]], np.int64)
+    assert hash_distance(int(hashes[5]), int(hashes[-1])) <= 8
+    pairs = {tuple(p) for p in turned_hash_pairs(hashes, 8).tolist()}
+    assert (5, 40) in pairs
+
+
+def test_thresholds_come_from_the_manifest(tmp_path):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"duplicates": {"strong": 0.9, "hash_bits": 6, "bogus": 1}}))
+
+    class Model:
+        pass
+
+    model = Model()
+    model.manifest = manifest
+    t = thresholds_for(model)
+    assert t.strong == 0.9
+    assert t.hash_bits == 6
+    assert t.verify == Thresholds().verify
+
+
+def test_cli_json_shape_and_decisions(lib, capsys):
+    folder, photos = lib
+    assert main(["duplicates", "--library", str(folder), "--json"]) == 0
+    groups = json.loads(capsys.readouterr().out)
+    assert isinstance(groups, list)
+    assert groups
+    for g in groups:
+        assert set(g) == {"kind", "files", "keep", "reason"}
+        assert g["kind"] in ("exact", "near", "similar")
+        assert g["keep"] in g["files"]
+        assert all(Path(f).is_absolute() for f in g["files"])
+    args = ["duplicates", "--library", str(folder), "--not-duplicates"]
+    assert main([*args, str(photos["c.jpg"]), str(photos["c_q25.jpg"])]) == 0
+    assert main(["duplicates", "--library", str(folder), "--mode", "exact"]) == 0
+    out = capsys.readouterr().out
+    assert "reclaimable" in out
+    assert "keep" in out
