@@ -7,7 +7,8 @@ resources/screenshots/CREDITS.md), plus edited copies made here, so the pictures
     unzip -q -o /tmp/sk/*.whl 'skimage/data/*' -d /tmp/sk
     xvfb-run -s "-screen 0 1280x860x24" python packaging/screenshots.py /tmp/sk/skimage/data
 
-Drives a fresh library through: first run, indexing in progress, a result grid, the detail view.
+Drives a fresh library through: first run, indexing in progress, a result grid, the detail view
+and the duplicates review.
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def main() -> int:
         window.show_detail(matches[1].path)
         spin(4.0)
         shot("detail.png")
+    window.show_duplicates()
+    spin(1.0)
+    while window.controller.busy:
+        spin(0.3)
+    spin(4.0)
+    shot("duplicates.png")
     window.close()
     shutil.rmtree(work, ignore_errors=True)
     return 0
