@@ -24,6 +24,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -821,3 +822,48 @@ def record_decision(library: Library, kind: str, paths: Iterable[str]) -> int:
         return library.catalog.add_decision(kind, members)
     except ValueError as exc:
         raise SimiliError(f"cannot record decision: {exc}") from None
+
+
+def stack_shots(
+    library: Library, paths: Sequence[str], gap_s: float = DEFAULT_GAP_S
+) -> list[list[str]]:
+    """Bursts among some library photos (a result page): stacks of 2+ paths, in `paths` order.
+
+    The similar-shots rule of `find_duplicates` applied to a few hundred files only, so the
+    browse grid can show a burst as one cover photo without scanning the whole library.
+    """
+    t = thresholds_for(library.model)
+    timed: list[tuple[str, float, int, int]] = []  # camera, time, key, position
+    for position, path in enumerate(paths):
+        info = library.catalog.photo_info(path)
+        found = library.catalog.lookup(path)
+        if info is None or found is None or info[2] is None:
+            continue
+        meta = info[2]
+        when = _taken_seconds(meta.taken)
+        if meta.camera and when is not None:
+            timed.append((meta.camera, when, found[0], position))
+    if len(timed) < 2:
+        return []
+    timed.sort()
+    keys = sorted({k for _, _, k, _ in timed})
+    stored_keys, stored = library.catalog.vectors(library.model.dim, keys)
+    vectors = {int(k): v for k, v in zip(stored_keys, stored, strict=True)}
+    parent = list(range(len(paths)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (cam_a, when_a, key_a, pos_a), (cam_b, when_b, key_b, pos_b) in pairwise(timed):
+        if cam_a != cam_b or when_b - when_a > gap_s:
+            continue
+        a, b = vectors.get(key_a), vectors.get(key_b)
+        if a is not None and b is not None and float(a @ b) >= t.similar:
+            parent[root(pos_b)] = root(pos_a)
+    stacks: dict[int, list[str]] = {}
+    for position in sorted({p for *_, p in timed}):
+        stacks.setdefault(root(position), []).append(paths[position])
+    return [members for members in stacks.values() if len(members) > 1]

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.catalog import Catalog, Root
-from core.duplicates import DuplicateOptions, find_duplicates, record_decision
+from core.duplicates import DuplicateOptions, find_duplicates, record_decision, stack_shots
 from core.errors import LibraryLockedError, SimiliError
 from core.library import CATALOG_NAME, Library
 from core.pipeline import index_library
@@ -39,6 +39,7 @@ class LibraryController(QObject):
     problem_found = Signal(object)  # Problem
     library_changed = Signal()
     results_ready = Signal(object, object)  # (query tag, list[Match])
+    stacks_ready = Signal(object, object)  # (query tag, bursts among them: list[list[path]])
     search_failed = Signal(object, str)
     device_known = Signal(str)
     duplicates_found = Signal(object)  # list[DuplicateGroup]
@@ -351,8 +352,10 @@ class LibraryController(QObject):
     def search_image(self, path: str, tag: object = None) -> None:
         """Photos like any image file; results arrive through results_ready(tag, matches)."""
 
-        def work() -> list[Match]:
-            return search(self._reader_library(), path, SEARCH_TOP)
+        def work() -> tuple[list[Match], list[list[str]]]:
+            library = self._reader_library()
+            matches = search(library, path, SEARCH_TOP)
+            return matches, stack_shots(library, [m.path for m in matches])
 
         self._search_pool.start(Job(tag if tag is not None else path, work, self._search_signals))
 
@@ -365,8 +368,12 @@ class LibraryController(QObject):
         self._search_pool.start(Job(tag, work, self._search_signals))
 
     @Slot(object, object)
-    def _on_search_done(self, tag: object, matches: object) -> None:
-        self.results_ready.emit(tag, matches)
+    def _on_search_done(self, tag: object, result: object) -> None:
+        if isinstance(result, tuple):  # a search: matches and the bursts among them
+            matches, stacks = result
+            self.stacks_ready.emit(tag, stacks)
+            result = matches
+        self.results_ready.emit(tag, result)
         reader = self._reader
         if reader is not None and reader._embedder is not None:
             embedder = reader.embedder

@@ -21,6 +21,7 @@ from desktop.thumbnails import ThumbnailCache, placeholder
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
+STACK_ROLE = Qt.ItemDataRole.UserRole + 2  # photos folded under this cover (0: not a stack)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -31,15 +32,35 @@ class ResultsModel(QAbstractListModel):
         super().__init__(parent)
         self.thumbnails = thumbnails
         self._matches: list[Match] = []
+        self._all: list[Match] = []
+        self._folded: dict[str, list[str]] = {}
         self._rows: dict[str, int] = {}
         thumbnails.ready.connect(self._on_thumbnail_ready)
 
-    def set_matches(self, matches: list[Match]) -> None:
-        """Replace the results."""
+    def set_matches(self, matches: list[Match], stacks: list[list[str]] | None = None) -> None:
+        """Replace the results; each burst in `stacks` shows as its best-ranked photo."""
+        self._all = list(matches)
+        self._folded: dict[str, list[str]] = {}
+        for stack in stacks or []:
+            self._folded[stack[0]] = stack[1:]
+        self._layout()
+
+    def _layout(self) -> None:
+        hidden = {p for members in self._folded.values() for p in members}
         self.beginResetModel()
-        self._matches = list(matches)
+        self._matches = [m for m in self._all if m.path not in hidden]
         self._rows = {m.path: i for i, m in enumerate(self._matches)}
         self.endResetModel()
+
+    def stacked(self, row: int) -> int:
+        """How many photos are folded under the cover in `row`."""
+        return len(self._folded.get(self._matches[row].path, []))
+
+    def expand(self, row: int) -> None:
+        """Unfold a burst: its photos appear after the cover, in rank order."""
+        cover = self._matches[row].path
+        if self._folded.pop(cover, None) is not None:
+            self._layout()
 
     def match(self, row: int) -> Match:  # type: ignore[override]
         """The match shown in a row."""
@@ -63,11 +84,15 @@ class ResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(m.path)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{m.path}\nsimilarity {m.score:.0%}"
+            folded = len(self._folded.get(m.path, []))
+            burst = f"\nburst of {folded + 1} shots: click to unfold" if folded else ""
+            return f"{m.path}\nsimilarity {m.score:.0%}{burst}"
         if role == PATH_ROLE:
             return m.path
         if role == SCORE_ROLE:
             return m.score
+        if role == STACK_ROLE:
+            return len(self._folded.get(m.path, []))
         return None
 
     @Slot(str)
@@ -115,6 +140,16 @@ class ThumbnailDelegate(QStyledItemDelegate):
         painter.drawPixmap(
             int(box.x() + (box.width() - w) / 2), int(box.y() + (box.height() - h) / 2), scaled
         )
+        folded = index.data(STACK_ROLE)
+        if isinstance(folded, int) and folded > 0:
+            # A burst: a second frame peeking out behind the cover, and a "+N" badge.
+            badge = QRect(box.right() - 40, box.y() + 4, 36, 20)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(badge, 9, 9)
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, f"+{folded}")
         score = index.data(SCORE_ROLE)
         if isinstance(score, float):
             bar = QRect(box.x(), box.bottom() + 4, self.side, 4)

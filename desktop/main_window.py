@@ -401,9 +401,10 @@ class MainWindow(QMainWindow):
         c.indexing_failed.connect(self._on_indexing_failed)
         c.library_changed.connect(self.refresh_library)
         c.results_ready.connect(self._on_results)
+        c.stacks_ready.connect(self._on_stacks)
         c.search_failed.connect(self._on_search_failed)
         c.device_known.connect(self._on_device_known)
-        self.grid.clicked.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
+        self.grid.clicked.connect(self._on_grid_clicked)
         self.grid.activated.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
         self.strip.clicked.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
         self.strip.doubleClicked.connect(lambda index: self.open_external(index.data(PATH_ROLE)))
@@ -597,11 +598,24 @@ class MainWindow(QMainWindow):
         return scaled
 
     @Slot(object, object)
+    def _on_stacks(self, tag: object, stacks: list[list[str]]) -> None:
+        self._stacks = (tag, stacks)
+
+    def _on_grid_clicked(self, index: object) -> None:
+        row = index.row()  # type: ignore[attr-defined]
+        if self.model.stacked(row):
+            self.model.expand(row)  # first click unfolds a burst; then photos open as usual
+            self.grid.setCurrentIndex(self.model.index(row))
+        else:
+            self.show_detail(index.data(PATH_ROLE))  # type: ignore[attr-defined]
+
+    @Slot(object, object)
     def _on_results(self, tag: object, matches: list[Match]) -> None:
         if not isinstance(tag, tuple):
             return
         if tag[0] == "search" and tag[1] == self.query_path:
-            self.model.set_matches(matches)
+            stacks_tag, stacks = getattr(self, "_stacks", (None, []))
+            self.model.set_matches(matches, stacks if stacks_tag == tag else None)
             note = f"{len(matches)} most similar photos" if matches else "No photos indexed yet"
             self.query_label.setText(
                 f"<b>Photos like</b> {Path(self.query_path).name}<br>"

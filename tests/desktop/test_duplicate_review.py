@@ -96,3 +96,46 @@ def test_not_duplicates_is_remembered(qtbot, window):
     with qtbot.waitSignal(window.controller.duplicates_found, timeout=60000):
         window.duplicates.find()
     assert window.duplicates.groups == []
+
+
+def _burst_photo(path: Path, seed: int, shift: int, when: str) -> None:
+    from tests.conftest import scene
+
+    image = scene(seed, (660, 480)).crop((shift, 0, shift + 640, 480))
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "Canon EOS R6"
+    exif.get_ifd(0x8769)[0x9003] = when
+    image.save(path, "JPEG", quality=90, exif=exif)
+
+
+def test_bursts_are_stacked_in_the_result_grid(qtbot, library_home, tmp_path):
+    # GIVEN a burst of three shots a second apart, and unrelated photos
+    photos = tmp_path / "burst"
+    photos.mkdir()
+    for i in range(3):
+        _burst_photo(photos / f"IMG_{i}.jpg", seed=7, shift=4 * i, when=f"2024:05:01 10:00:0{i}")
+    for i in range(4):
+        _burst_photo(
+            photos / f"other{i}.jpg", seed=60 + i, shift=0, when=f"2023:01:0{i + 1} 09:00:00"
+        )
+    win = create_window(library_home)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.controller.indexing_finished, timeout=60000):
+        win.add_folder(str(photos))
+    # WHEN one shot of the burst is searched for
+    with qtbot.waitSignal(win.controller.results_ready, timeout=30000):
+        win.search_for(str(photos / "IMG_1.jpg"))
+    # THEN the burst shows as one cover with its count, and a click unfolds it
+    model = win.model
+    assert model.rowCount() == 5
+    assert model.stacked(0) == 2
+    win._on_grid_clicked(model.index(0))
+    assert model.rowCount() == 7
+    assert sorted(Path(m.path).name for m in model.matches()[:3]) == [
+        "IMG_0.jpg",
+        "IMG_1.jpg",
+        "IMG_2.jpg",
+    ]
+    win.close()
