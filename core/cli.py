@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from core import __version__
 from core.errors import NotAnImageError, SimiliError
+from core.formatting import human_duration
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import Cancelled, CancelToken
 
@@ -140,7 +141,7 @@ class _ProgressPrinter:
                 sys.stderr.write("\r\033[K")
             return
         if progress.phase == "indexing" and progress.total:
-            eta = f", {_duration(progress.eta_s)} left" if progress.eta_s else ""
+            eta = f", {human_duration(progress.eta_s)} left" if progress.eta_s else ""
             text = (
                 f"indexing {progress.done}/{progress.total} "
                 f"({100 * progress.done / progress.total:.0f}%, {progress.rate:.1f}/s{eta})"
@@ -154,17 +155,6 @@ class _ProgressPrinter:
         else:
             sys.stderr.write(text + "\n")
         sys.stderr.flush()
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def _skip_line(problem: Problem) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.formatting import human_bytes
 from core.records import DuplicateFile, DuplicateGroup, TrashedFile
 from desktop.controller import LibraryController
 from desktop.thumbnails import ThumbnailCache
@@ -35,16 +36,6 @@ COMPARE_SIDE = 1400
 KIND_TITLES = {"exact": "Exact copies", "near": "Edited copies", "similar": "Similar shots"}
 MODES = [("Exact copies only", "exact"), ("Exact + edited copies", "near"),
          ("Exact + edited + similar shots", "similar")]  # fmt: skip
-
-
-def human_bytes(size: int) -> str:
-    """1.2 MB style sizes."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 class SyncedImageView(QGraphicsView):

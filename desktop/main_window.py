@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.decode import SUFFIXES
+from core.formatting import human_bytes, human_duration
 from core.records import IndexReport, Match, Progress
 from desktop.controller import LibraryController
 from desktop.dialogs import ExcludesDialog, ProblemsDialog, SettingsDialog
@@ -55,26 +56,6 @@ from desktop.thumbnails import ThumbnailCache
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
 PREVIEW_SIDE = 1600
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(SUFFIXES)) + ")"
-
-
-def _human_bytes(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s left"
-    if seconds < 3600:
-        return f"{seconds // 60} min left"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min left"
 
 
 class EmptyView(QWidget):
@@ -527,7 +508,7 @@ class MainWindow(QMainWindow):
             if progress.rate:
                 parts.append(f"{progress.rate:.0f} photos/s")
             if progress.eta_s:
-                parts.append(_duration(progress.eta_s))
+                parts.append(f"{human_duration(progress.eta_s)} left")
             self.progress_label.setText(" · ".join(parts))
         elif progress.phase == "scanning":
             self.progress.setRange(0, 0)
@@ -698,7 +679,7 @@ class MainWindow(QMainWindow):
         self.details.addRow("Folder", self._selectable(str(Path(path).parent)))
         if info is not None:
             size, mtime_ns, meta = info
-            self.details.addRow("Size", QLabel(_human_bytes(size)))
+            self.details.addRow("Size", QLabel(human_bytes(size)))
             modified = time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9))
             self.details.addRow("Modified", QLabel(modified))
             if meta is not None:

@@ -1,0 +1,23 @@
+"""Human-readable sizes and durations, shared by the CLI and the app."""
+
+from __future__ import annotations
+
+
+def human_bytes(size: int) -> str:
+    """'830 bytes', '1.2 MB': binary multiples, one decimal."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def human_duration(seconds: float) -> str:
+    """'45 s', '3 min', '2 h 05 min': precise enough for a time-left estimate."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
