@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -13,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Slot,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from core.records import Match
@@ -23,6 +24,7 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
 STACK_ROLE = Qt.ItemDataRole.UserRole + 2  # photos folded under this cover (0: not a stack)
 AnyIndex = QModelIndex | QPersistentModelIndex
+SCALED_ITEMS = 600  # fitted thumbnails kept for painting (a few screens of results)
 
 
 class ResultsModel(QAbstractListModel):
@@ -109,6 +111,26 @@ class ThumbnailDelegate(QStyledItemDelegate):
     def __init__(self, side: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.side = side
+        self._cache: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
+
+    def _scaled(self, pixmap: QPixmap, size: QSize) -> QPixmap:
+        """The pixmap fitted to `size`, cached: paint runs on every scroll step."""
+        key = (pixmap.cacheKey(), size.width(), size.height())
+        scaled = self._cache.get(key)
+        if scaled is None:
+            ratio = pixmap.devicePixelRatio()
+            scaled = pixmap.scaled(
+                size * ratio,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            scaled.setDevicePixelRatio(ratio)
+            self._cache[key] = scaled
+            while len(self._cache) > SCALED_ITEMS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return scaled
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         """Qt: cell size for the current thumbnail size."""
@@ -129,12 +151,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 index.data(PATH_ROLE)
             )
             pixmap = placeholder(self.side, "unreadable" if failed else "")
-        scaled = pixmap.scaled(
-            box.size() * pixmap.devicePixelRatio(),
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        scaled.setDevicePixelRatio(pixmap.devicePixelRatio())
+        scaled = self._scaled(pixmap, box.size())
         w = scaled.width() / scaled.devicePixelRatio()
         h = scaled.height() / scaled.devicePixelRatio()
         painter.drawPixmap(
