@@ -612,6 +612,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_device_known(self, text: str) -> None:
+        self.device_text = text
         self.device_label.setText(f"Model on {text}")
 
     @Slot(object, str)
@@ -747,10 +748,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def edit_settings(self) -> None:
         """Open the settings dialog."""
-        dialog = SettingsDialog(self.controller.settings, self.device_label.text(), self)
+        active = getattr(self, "device_text", "not loaded yet")
+        dialog = SettingsDialog(self.controller.settings, active, self)
         if dialog.exec():
             self.controller.update_settings(dialog.settings())
             self.device_label.setText("Model: reloads on next use")
+            self.controller.probe_device()
 
     @Slot()
     def show_problems(self) -> None:
