@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
@@ -14,6 +15,33 @@ from desktop.workers import Job, JobSignals, make_pool
 
 CACHE_DIR = "thumbnails"
 MEMORY_ITEMS = 2000
+# The disk cache is trimmed back to this size (least recently written first) when the app starts.
+DISK_BYTES = 1 << 30
+
+
+def prune(cache: Path, limit: int = DISK_BYTES) -> int:
+    """Delete the oldest thumbnails until the cache fits in `limit` bytes; returns bytes freed.
+
+    Thumbnails are cheap to remake, so an old one is simply made again when next shown.
+    """
+    entries = []
+    for file in cache.glob("*/*.jpg"):
+        try:
+            st = file.stat()
+        except OSError:
+            continue
+        entries.append((st.st_mtime, st.st_size, file))
+    total = sum(size for _, size, _ in entries)
+    freed = 0
+    for _, size, file in sorted(entries):
+        if total - freed <= limit:
+            break
+        try:
+            file.unlink()
+            freed += size
+        except OSError:
+            continue
+    return freed
 
 
 def _cache_name(path: str, side: int) -> str | None:
@@ -47,10 +75,13 @@ def render(path: str, side: int, cache: Path | None) -> QImage:
     image = image.copy()  # own the pixels: `data` goes away with this frame
     if cache is not None and name is not None:
         target = cache / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        if picture.save(tmp, "JPEG", quality=85):
+        tmp = target.with_name(f"{target.stem}.{threading.get_ident()}.tmp")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            picture.save(tmp, "JPEG", quality=85)
             tmp.replace(target)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full or read-only disk costs the cache, not the view
     return image
 
 
@@ -73,6 +104,9 @@ class ThumbnailCache(QObject):
         self._signals = JobSignals()
         self._signals.done.connect(self._on_done)
         self._signals.failed.connect(self._on_failed)
+        if self.cache is not None and self.cache.is_dir():
+            cache = self.cache
+            self._pool.start(Job(("prune",), lambda: prune(cache), JobSignals()))
 
     def get(self, path: str, side: int | None = None) -> QPixmap | None:
         """The pixmap if ready; otherwise schedules it and returns None."""
@@ -93,6 +127,8 @@ class ThumbnailCache(QObject):
 
     @Slot(object, object)
     def _on_done(self, key: tuple[str, int], image: QImage) -> None:
+        if not isinstance(image, QImage):
+            return
         self._pending.discard(key)
         self._memory[key] = QPixmap.fromImage(image)
         while len(self._memory) > MEMORY_ITEMS:
