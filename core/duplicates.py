@@ -57,6 +57,9 @@ _FORMATS = {
     "bmp": "BMP",
 }  # fmt: skip
 SEARCH_CHUNK = 2048
+# HNSW effort of the neighbour scan: duplicates are very close neighbours, found at a fraction
+# of the effort a user's top-k search needs (benchmarks/duplicates_bench.py, neardup_dev).
+SCAN_EXPANSION = 64
 THUMB_SIDE = 96  # long side of the decodes compared for crops, tilts and overlays
 THUMB_CACHE = 4096
 _SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
@@ -547,7 +550,7 @@ def _neighbour_pairs(
             cancel.raise_if_cancelled()
         chunk_keys, vectors = library.catalog.vectors(dim, keys[start : start + SEARCH_CHUNK])
         if batch_search:
-            hits = library.index.search(vectors, t.neighbours + 1)
+            hits = library.index.search(vectors, t.neighbours + 1, expansion=SCAN_EXPANSION)
         else:
             hits = [library.nearest(v, t.neighbours + 1) for v in vectors]
         for key, vector, hit in zip(chunk_keys, vectors, hits, strict=True):

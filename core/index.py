@@ -147,8 +147,14 @@ class VectorIndex:
         self.tombstones = 0
         self.dirty = True
 
-    def search(self, vectors: np.ndarray, count: int, exact: bool = False) -> list[Hits]:
-        """Nearest neighbours for each query row."""
+    def search(
+        self, vectors: np.ndarray, count: int, exact: bool = False, expansion: int | None = None
+    ) -> list[Hits]:
+        """Nearest neighbours for each query row.
+
+        `expansion` overrides EXPANSION_SEARCH for this call: a bulk scan for very close
+        neighbours (duplicates) needs far less than a user's top-k search.
+        """
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim == 1:
             vectors = vectors[None]
@@ -156,7 +162,15 @@ class VectorIndex:
             empty = Hits(np.zeros(0, np.uint64), np.zeros(0, np.float32))
             return [empty for _ in range(len(vectors))]
         count = min(count, len(self._index))
-        found = self._index.search(vectors, count, exact=exact)
+        if expansion is not None:
+            previous = self._index.expansion_search
+            self._index.expansion_search = max(expansion, count)
+            try:
+                found = self._index.search(vectors, count, exact=exact)
+            finally:
+                self._index.expansion_search = previous
+        else:
+            found = self._index.search(vectors, count, exact=exact)
         keys = np.atleast_2d(found.keys)
         distances = np.atleast_2d(found.distances)
         # A single query comes back as Matches (no `counts`), a batch as BatchMatches.
