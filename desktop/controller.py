@@ -99,8 +99,8 @@ class LibraryController(QObject):
         return self.catalog.roots()
 
     def counts(self) -> dict[str, int]:
-        """Photo, problem and vector counts."""
-        return self.catalog.counts()
+        """Photo and problem counts (cheap enough for the GUI thread)."""
+        return self.catalog.counts(vectors=False)
 
     def root_counts(self) -> dict[int, int]:
         """Indexed photos per root id."""

@@ -90,7 +90,7 @@ def test_v2_catalogue_gains_decision_tables(tmp_path):
     # WHEN the current version opens it
     catalog = Catalog(path)
     # THEN decisions can be recorded, listed and removed
-    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert catalog.decisions() == []
     decision = catalog.add_decision("not_duplicates", [("h1", "/p/a.jpg"), ("h2", "/p/b.jpg")])
     (stored,) = catalog.decisions()
@@ -103,3 +103,15 @@ def test_v2_catalogue_gains_decision_tables(tmp_path):
         catalog.add_decision("keep_all", [("h1", "/p/a.jpg")])
     assert catalog.remove_decision(decision)
     assert catalog.decisions() == []
+
+
+def test_counts_use_the_state_index(tmp_path):
+    # The app refreshes counts on its GUI thread while indexing: they must not scan every file.
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    for sql in (
+        "SELECT COUNT(*) FROM files WHERE state = 'ok'",
+        "SELECT root_id, COUNT(*) FROM files WHERE state = 'ok' GROUP BY root_id",
+    ):
+        plan = " ".join(str(row) for row in catalog.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "COVERING INDEX files_state_root" in plan
+    assert catalog.counts(vectors=False) == {"photos": 0, "problems": 0}
