@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from core.library import Library
 
 MODES = ("exact", "near", "similar")
+# How much evidence an edited-copies pair needs: "strict" (default) confirms only what the
+# verifier is sure of, "loose" also what it finds likely. Exact copies are the same at every level.
+STRICTNESS = ("strict", "normal", "loose")
 NOT_DUPLICATES = "not_duplicates"
 KEEP_ALL = "keep_all"
 DEFAULT_GAP_S = 10.0
@@ -124,6 +127,8 @@ class DuplicateOptions:
     min_similarity: float | None = None  # similar shots: cosine floor (None: the model's)
     thresholds: Thresholds | None = None  # None: the model's (manifest, else defaults)
     verify_pixels: bool = True  # compare decodes for pairs no cheap check confirms
+    strictness: str = "strict"  # one of STRICTNESS
+    reference: tuple[str, ...] = ()  # folders never trashed from: keep-best prefers their files
 
 
 # -- union-find with decisions and an anchor guard -----------------------------------------------

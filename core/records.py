@@ -87,11 +87,34 @@ class DuplicateFile:
     taken: str | None = None
     camera: str | None = None
     content_hash: str = ""
+    mtime: float | None = None  # the file's modification time (seconds), for "oldest file"
+    # Edits this file shows against the rest of its group, as the verifier saw them
+    # ("brightened", "captioned", "tilted", "black corners", "border", "grey", "cropped", ...).
+    # Keep-best ranks such copies below the original.
+    edits: tuple[str, ...] = ()
 
     @property
     def folder(self) -> str:
         """The folder holding the file."""
         return str(PurePath(self.path).parent)
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    """Why two files of a group were joined: how sure Simili is and what it saw.
+
+    `method` is "bytes" (identical files), "pixels" (identical decoded pixels), "geometry"
+    (local features agree under an edit's transform and the aligned pixels match), "aligned"
+    (no usable features; the whole aligned pictures match pixel for pixel) or "burst" (similar
+    shots: close in time, same camera or folder). `strength` is 0..1; `summary` is for people,
+    e.g. "same picture: cropped to 80 %, brightened".
+    """
+
+    a: str
+    b: str
+    method: str
+    strength: float
+    summary: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +129,10 @@ class DuplicateGroup:
     files: tuple[DuplicateFile, ...]
     keep: str
     reason: str
+    # How sure Simili is that the group belongs together, 0..1: the weakest link that joined it.
+    confidence: float = 1.0
+    # The links that joined the group (a spanning tree of confirmed pairs), strongest first.
+    evidence: tuple[PairEvidence, ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
