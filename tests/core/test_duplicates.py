@@ -75,10 +75,10 @@ def _build(folder: Path) -> dict[str, Path]:
     ImageDraw.Draw(captioned).rectangle([0, 420, 640, 480], fill="white")
     save("c_caption.jpg", captioned, quality=90)
     save("c.webp", c, quality=80)
-    # bursts: same camera, 2 s apart; a third shot an hour later
+    # bursts: same camera, 2 s apart (the subject moved); the same scene again an hour later
     save("s1.jpg", _burst(10, 0), exif=_exif("Cam 1", "2024:05:01 10:00:00"), quality=92)
-    save("s2.jpg", _burst(10, 260), exif=_exif("Cam 1", "2024:05:01 10:00:02"), quality=92)
-    save("s3.jpg", _burst(11, 120), exif=_exif("Cam 1", "2024:05:01 11:00:00"), quality=92)
+    save("s2.jpg", _burst(10, 24), exif=_exif("Cam 1", "2024:05:01 10:00:02"), quality=92)
+    save("s3.jpg", _burst(10, 12), exif=_exif("Cam 1", "2024:05:01 11:00:00"), quality=92)
     # different scenes
     for seed in range(20, 26):
         save(f"other{seed}.jpg", scene(seed, (640, 480)), quality=90)
@@ -139,14 +139,14 @@ def test_near_tier_groups_edited_copies_and_not_other_scenes(lib):
 
 def test_similar_tier_stacks_bursts_by_camera_time_and_gap(lib):
     folder, _ = lib
-    groups = _groups(folder, "similar", min_similarity=0.5)
+    groups = _groups(folder, "similar")
     burst = [g for g in groups if "s1.jpg" in _names(g)]
     assert len(burst) == 1
     assert {"s1.jpg", "s2.jpg"} <= _names(burst[0])
     assert "s3.jpg" not in _names(burst[0])  # an hour later: another moment
     assert burst[0].kind == "similar"
     assert not any("s1.jpg" in _names(g) for g in _groups(folder, "near"))
-    tight = _groups(folder, "similar", min_similarity=0.5, gap_s=1.0)
+    tight = _groups(folder, "similar", gap_s=1.0)
     assert not any("s1.jpg" in _names(g) for g in tight)
 
 
@@ -213,7 +213,7 @@ def test_turned_hashes_find_quarter_turns_without_all_pairs():
 
 def test_thresholds_come_from_the_manifest(tmp_path):
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({"duplicates": {"strong": 0.9, "hash_bits": 6, "bogus": 1}}))
+    manifest.write_text(json.dumps({"duplicates": {"strict": 0.9, "neighbours": 6, "bogus": 1}}))
 
     class Model:
         pass
@@ -221,9 +221,10 @@ def test_thresholds_come_from_the_manifest(tmp_path):
     model = Model()
     model.manifest = manifest
     t = thresholds_for(model)
-    assert t.strong == 0.9
-    assert t.hash_bits == 6
-    assert t.verify == Thresholds().verify
+    assert t.strict == 0.9
+    assert t.neighbours == 6
+    assert isinstance(t.neighbours, int)
+    assert t.loose == Thresholds().loose
 
 
 def test_cli_json_shape_and_decisions(lib, capsys):

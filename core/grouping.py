@@ -1,0 +1,118 @@
+"""Duplicate groups from confirmed pairs: union-find with the user's decisions and an anchor guard.
+
+A merge is refused when it would join files a user marked "not duplicates" / "keep all", or when
+the caller's guard says the two groups' anchors (their largest photos) do not belong together,
+so one ambiguous photo cannot chain two different photos into one group. Every merge keeps the
+evidence that made it, so a group can say how sure it is (its weakest link) and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from core.catalog import Decision, IndexedFile
+from core.records import PairEvidence
+
+TIERS = ("exact", "near", "similar")
+
+
+class Groups:
+    """Constrained union-find over file indices, remembering the evidence of each merge."""
+
+    def __init__(self, files: Sequence[IndexedFile], decisions: Sequence[Decision]) -> None:
+        n = len(files)
+        self.parent = list(range(n))
+        self.size = [1] * n
+        self.anchor = list(range(n))
+        self.tier = [0] * n
+        self.files = files
+        self.links: dict[int, list[tuple[int, int, PairEvidence]]] = {}
+        # Per file, the decisions it is in: (decision id, its hash, its path is listed).
+        by_hash: dict[str, list[Decision]] = {}
+        for d in decisions:
+            for h in {h for h, _ in d.members}:
+                by_hash.setdefault(h, []).append(d)
+        self.marks: dict[int, list[tuple[int, str, bool]]] = {}
+        for i, f in enumerate(files):
+            for d in by_hash.get(f.content_hash, ()):
+                listed = any(p == f.path for _, p in d.members)
+                self.marks.setdefault(i, []).append((d.id, f.content_hash, listed))
+        self.marked: dict[int, list[int]] = {i: [i] for i in self.marks}
+
+    def find(self, i: int) -> int:
+        """The root of i's group (with path halving)."""
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def same(self, a: int, b: int) -> bool:
+        """Whether a and b are in one group already."""
+        return self.find(a) == self.find(b)
+
+    def anchor_of(self, i: int) -> int:
+        """The largest photo of i's group: what a newcomer must match to join it."""
+        return self.anchor[self.find(i)]
+
+    def group_size(self, i: int) -> int:
+        """How many files i's group holds."""
+        return self.size[self.find(i)]
+
+    def forbidden(self, a: int, b: int) -> bool:
+        """Whether a user's decision keeps the groups of a and b apart."""
+        ra, rb = self.find(a), self.find(b)
+        for x in self.marked.get(ra, ()):
+            for y in self.marked.get(rb, ()):
+                for dx, hx, lx in self.marks[x]:
+                    for dy, hy, ly in self.marks[y]:
+                        if dx == dy and (hx != hy or (lx and ly)):
+                            return True
+        return False
+
+    def union(
+        self,
+        a: int,
+        b: int,
+        tier: int,
+        evidence: PairEvidence,
+        guard: Callable[[int, int], bool] | None = None,
+    ) -> bool:
+        """Merge the groups of a and b unless a decision or the anchor guard forbids it.
+
+        `guard(anchor_a, anchor_b)` is asked only when both groups already hold several files.
+        """
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb or self.forbidden(a, b):
+            return False
+        both_groups = self.size[ra] > 1 and self.size[rb] > 1
+        if guard is not None and both_groups and not guard(self.anchor[ra], self.anchor[rb]):
+            return False
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        self.tier[ra] = max(self.tier[ra], self.tier[rb], tier)
+        fa, fb = self.files[self.anchor[ra]].meta, self.files[self.anchor[rb]].meta
+        if (fb.width or 0) * (fb.height or 0) > (fa.width or 0) * (fa.height or 0):
+            self.anchor[ra] = self.anchor[rb]
+        if rb in self.marked:
+            self.marked.setdefault(ra, []).extend(self.marked.pop(rb))
+        links = self.links.setdefault(ra, [])
+        links.extend(self.links.pop(rb, []))
+        links.append((a, b, evidence))
+        return True
+
+    def components(self) -> list[tuple[str, list[int], list[PairEvidence]]]:
+        """(tier name, members, evidence strongest first) for every group of two or more."""
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            out.setdefault(self.find(i), []).append(i)
+        groups = []
+        for root, members in out.items():
+            if len(members) < 2:
+                continue
+            evidence = sorted(
+                (e for _, _, e in self.links.get(root, [])), key=lambda e: -e.strength
+            )
+            groups.append((TIERS[self.tier[root]], members, evidence))
+        return groups
