@@ -102,6 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-similarity", type=float, default=None, metavar="X", help="burst similarity floor"
     )
     p.add_argument(
+        "--strictness",
+        choices=("strict", "normal", "loose"),
+        default="strict",
+        help="evidence an edited copy needs: strict (default) confirms only what is certain",
+    )
+    p.add_argument(
+        "--reference",
+        action="append",
+        default=None,
+        metavar="FOLDER",
+        help="never suggest trashing from here (repeatable; default: the app's reference folders)",
+    )
+    p.add_argument(
         "--not-duplicates", nargs="+", metavar="PATH", help="record: these are not duplicates"
     )
     p.add_argument("--keep-all", nargs="+", metavar="PATH", help="record: keep all of these")
@@ -453,23 +466,57 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
             record_decision(library, decision[0], decision[1])
         sys.stderr.write(f"recorded: {len(decision[1])} files, {decision[0].replace('_', ' ')}\n")
         return EXIT_OK
-    options = DuplicateOptions(args.mode, args.gap, args.min_similarity)
+    from core.duplicates import confidence_words
+    from core.scanner import normalise
+    from core.settings import load_settings
+
     with _open(args) as library:
+        reference = args.reference
+        if reference is None:
+            reference = getattr(load_settings(library.folder), "reference_folders", ())
+        options = DuplicateOptions(
+            args.mode,
+            args.gap,
+            args.min_similarity,
+            strictness=args.strictness,
+            reference=tuple(normalise(r) for r in reference),
+        )
         groups = find_duplicates(library, options, on_progress=_ProgressPrinter())
     if args.json:
         records = [
-            {"kind": g.kind, "files": list(g.paths), "keep": g.keep, "reason": g.reason}
+            {
+                "kind": g.kind,
+                "files": list(g.paths),
+                "keep": g.keep,
+                "reason": g.reason,
+                "confidence": g.confidence,
+                "evidence": [
+                    {
+                        "a": e.a,
+                        "b": e.b,
+                        "method": e.method,
+                        "strength": e.strength,
+                        "summary": e.summary,
+                    }
+                    for e in g.evidence
+                ],
+            }
             for g in groups
         ]
         print(json.dumps(records, ensure_ascii=False))
         return EXIT_OK
     total = sum(g.reclaimable for g in groups)
     for g in groups:
-        print(f"{g.kind} · {len(g.files)} files · {g.reclaimable / 1e6:.1f} MB reclaimable")
+        print(
+            f"{g.kind} · {len(g.files)} files · {g.reclaimable / 1e6:.1f} MB reclaimable · "
+            f"{confidence_words(g)}"
+        )
         for f in g.files:
             mark = "keep" if f.path == g.keep else "    "
             print(f"  {mark}  {f.width}×{f.height} {f.format:<4} {f.size / 1e6:6.2f} MB  {f.path}")
         print(f"  why: {g.reason}")
+        for e in g.evidence[:3]:
+            print(f"  seen: {e.summary}")
     print(f"{len(groups)} groups, {total / 1e6:.1f} MB reclaimable (suggestions only)")
     return EXIT_OK
 

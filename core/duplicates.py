@@ -420,6 +420,22 @@ class _Scan:
         return out
 
 
+def confidence_words(group: DuplicateGroup, t: Thresholds | None = None) -> str:
+    """How sure Simili is about a group, in words people use (not a bare percent)."""
+    t = t or Thresholds()
+    if group.kind == "exact":
+        return "identical"
+    if group.kind == "similar":
+        return "similar shots"
+    if group.confidence >= max(0.95, t.strict):
+        return "certain"
+    if group.confidence >= t.strict:
+        return "very likely"
+    if group.confidence >= t.normal:
+        return "likely"
+    return "possible"
+
+
 def find_duplicates(
     library: Library,
     options: DuplicateOptions | None = None,

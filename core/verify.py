@@ -44,6 +44,8 @@ RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 4.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
 GRID = 8  # tiles per side for the aligned comparison
+DISAGREE_OK = 0.04  # share of disagreeing tiles an edit may leave at full strength …
+DISAGREE_NEVER = 0.20  # … falling to no evidence at this share
 TILE_NCC = 0.80  # a textured tile agrees when its tone-matched correlation reaches this
 FLAT_STD = 3.0  # a tile with less grey-level spread than this has no texture
 FLAT_MAD = 4.0  # … and agrees when the mean absolute difference stays below this
@@ -247,7 +249,9 @@ def _geometric_strength(f: dict[str, float]) -> float:
     if f["tiles"] < 4:
         return 0.0
     residual = f["residual_px"] / max(f["scale"], 1.0)
-    score = f["tiles_agree"]
+    # Edits leave at most a few tiles off (compression noise, a half-covered edge tile); a
+    # subject that moved or a scene seen from elsewhere leaves many.
+    score = _ramp(1.0 - f["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER)
     score *= min(1.0, f["inliers"] / 30.0) ** 0.5
     score *= _ramp(residual, 0.35, 0.8)
     score *= _ramp(f["homography_gain"], 1.15, 1.6)
@@ -471,7 +475,9 @@ def _featureless(a: _Photo, b: _Photo) -> Verdict | None:
             found = _crop_match(a.grey, g)
             if found is None:
                 continue
-        score = found["tiles_agree"] if found["textured_agree"] >= 6 else 0.0
+        score = 0.0
+        if found["textured_agree"] >= 6:
+            score = _ramp(1.0 - found["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER)
         if best is None or score > best[0]:
             best = (score, found, degrees, mirrored)
     if best is None:
@@ -481,7 +487,7 @@ def _featureless(a: _Photo, b: _Photo) -> Verdict | None:
     # agree everywhere, since no feature geometry backs the alignment up.
     strength = score if found["painted"] <= 0.25 else 0.0
     if found["tiles_agree"] < 0.97:
-        strength = min(strength, 0.4)
+        strength = min(strength, 0.4)  # without features, only full agreement confirms
     found.update(turn=float(degrees), mirrored=float(mirrored))
     return Verdict(
         same=strength >= 0.5,

@@ -1,0 +1,132 @@
+"""Pair verification: edits of one capture are confirmed, other exposures and blank photos not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+
+from core.duplicates import Thresholds
+from core.verify import NO_EVIDENCE, Verifier, pixels_identical
+from tests.conftest import scene
+
+STRICT = Thresholds().strict
+
+
+def textured(seed: int, size: tuple[int, int] = (640, 480), shift: int = 0) -> Image.Image:
+    """A 'photo' with natural-looking texture: shapes over a gradient plus blurred noise.
+
+    `shift` moves the foreground shapes (a subject that moved between two exposures).
+    """
+    rng = np.random.default_rng(seed)
+    w, h = size
+    base = np.asarray(scene(seed, size), np.float32)
+    texture = rng.normal(0, 40, (h // 4, w // 4, 1)).astype(np.float32)
+    texture = np.asarray(
+        Image.fromarray(np.clip(texture[..., 0] + 128, 0, 255).astype(np.uint8)).resize(size),
+        np.float32,
+    )[..., None]
+    image = Image.fromarray(np.clip(base + texture - 128, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    for n in range(6):
+        x, y = 60 + n * 90 + shift, 80 + (n % 3) * 110
+        draw.ellipse([x, y, x + 60, y + 60], fill=(20 + 30 * n, 200 - 20 * n, 90))
+    return image
+
+
+def noisy(image: Image.Image, seed: int) -> Image.Image:
+    """Fresh sensor noise: what a second exposure of the same scene brings."""
+    rng = np.random.default_rng(seed)
+    a = np.asarray(image, np.float32) + rng.normal(0, 6, (image.height, image.width, 3))
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("verify")
+    base = textured(1)
+    out: dict[str, Path] = {}
+
+    def save(name: str, image: Image.Image, **kw: object) -> None:
+        out[name] = folder / name
+        image.save(out[name], **kw)
+
+    save("original.jpg", base, quality=92)
+    save("small.jpg", base.resize((160, 120), Image.Resampling.LANCZOS), quality=85)
+    save("q20.jpg", base, quality=20)
+    save("crop.jpg", base.crop((100, 60, 548, 396)), quality=90)
+    save("turned.jpg", base.transpose(Image.Transpose.ROTATE_90), quality=90)
+    save("mirrored.jpg", base.transpose(Image.Transpose.FLIP_LEFT_RIGHT), quality=90)
+    save("tilted.jpg", base.rotate(3, Image.Resampling.BICUBIC).crop((30, 25, 610, 455)))
+    save("grey.jpg", base.convert("L"), quality=90)
+    save("brighter.jpg", ImageEnhance.Brightness(base).enhance(1.3), quality=90)
+    captioned = base.copy()
+    ImageDraw.Draw(captioned).rectangle([0, 410, 640, 480], fill="white")
+    ImageDraw.Draw(captioned).text((20, 430), "holiday 2024", fill="black")
+    save("caption.jpg", captioned, quality=90)
+    save("blurred.jpg", base.filter(ImageFilter.GaussianBlur(1.2)), quality=90)
+    # Other exposures: the subject moved (a burst), the camera moved a little (a re-shoot).
+    save("burst.jpg", noisy(textured(1, shift=40), 7), quality=92)
+    moved = noisy(base, 8).transform(
+        base.size, Image.Transform.PERSPECTIVE, (1.02, 0.03, -8, 0.01, 1.0, -4, 4e-5, 2e-5)
+    )
+    save("reshoot.jpg", moved, quality=92)
+    save("other.jpg", textured(2), quality=92)
+    save("blank.jpg", Image.new("RGB", (640, 480), (90, 140, 220)), quality=92)
+    save("blank2.jpg", Image.new("RGB", (640, 480), (92, 141, 219)), quality=92)
+    save("same.png", Image.open(out["original.jpg"]).convert("RGB"))
+    return out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["small", "q20", "crop", "turned", "mirrored", "tilted", "grey", "brighter", "caption",
+     "blurred"],
+)  # fmt: skip
+def test_edits_of_one_capture_are_confirmed(photos, edit):
+    verdict = Verifier().verify(str(photos["original.jpg"]), str(photos[f"{edit}.jpg"]))
+    assert verdict.same
+    assert verdict.strength >= STRICT, verdict.features
+    assert verdict.summary
+
+
+@pytest.mark.parametrize("other", ["burst", "reshoot", "other"])
+def test_other_exposures_are_not_edited_copies(photos, other):
+    verdict = Verifier().verify(str(photos["original.jpg"]), str(photos[f"{other}.jpg"]))
+    assert verdict.strength < Thresholds().loose, (verdict.summary, verdict.features)
+
+
+def test_blank_photos_are_never_confirmed(photos):
+    verdict = Verifier().verify(str(photos["blank.jpg"]), str(photos["blank2.jpg"]))
+    assert not verdict.same
+    assert verdict.strength == 0.0
+
+
+def test_unreadable_file_gives_no_evidence(photos, tmp_path):
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not a photo")
+    assert Verifier().verify(str(photos["original.jpg"]), str(bad)) == NO_EVIDENCE
+
+
+def test_the_summary_and_labels_say_what_the_edit_did(photos):
+    v = Verifier()
+    crop = v.verify(str(photos["original.jpg"]), str(photos["crop.jpg"]))
+    assert "cropped" in crop.summary
+    assert "cropped" in crop.edits_b
+    assert "cropped" not in crop.edits_a
+    turned = v.verify(str(photos["original.jpg"]), str(photos["turned.jpg"]))
+    assert "turned" in turned.summary
+    grey = v.verify(str(photos["original.jpg"]), str(photos["grey.jpg"]))
+    assert "grey" in grey.edits_b
+    assert "grey" not in grey.edits_a
+    mirrored = v.verify(str(photos["original.jpg"]), str(photos["mirrored.jpg"]))
+    assert "mirrored" in mirrored.summary
+    caption = v.verify(str(photos["original.jpg"]), str(photos["caption.jpg"]))
+    assert "overlay" in caption.summary
+
+
+def test_pixels_identical_across_containers(photos):
+    assert pixels_identical(str(photos["original.jpg"]), str(photos["same.png"]))
+    assert not pixels_identical(str(photos["original.jpg"]), str(photos["q20.jpg"]))
