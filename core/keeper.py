@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -157,6 +157,8 @@ class FileInspector:
 
 INSPECTOR = FileInspector()
 
+_T = TypeVar("_T")
+
 _DEFECT_WORDS = {
     "border": "has a border",
     "bar": "has a plain bar along an edge",
@@ -242,12 +244,30 @@ def _format_rule(pool: list[DuplicateFile]) -> tuple[list[DuplicateFile], str] |
     return originals, f"original {kept} over re-encoded {'/'.join(derived)}"
 
 
+def _identical(pool: list[DuplicateFile]) -> bool:
+    return len({f.content_hash for f in pool}) == 1 and bool(pool[0].content_hash)
+
+
+def _per_content(pool: list[DuplicateFile], read: Callable[[str], _T]) -> dict[str, _T]:
+    """`read` of each file, opening one file per content hash (byte copies read the same)."""
+    seen: dict[str, _T] = {}
+    out: dict[str, _T] = {}
+    for f in pool:
+        if f.content_hash and f.content_hash in seen:
+            out[f.path] = seen[f.content_hash]
+            continue
+        out[f.path] = read(f.path)
+        if f.content_hash:
+            seen[f.content_hash] = out[f.path]
+    return out
+
+
 def _quality_rule(
     pool: list[DuplicateFile], inspect: Inspector
 ) -> tuple[list[DuplicateFile], str] | None:
-    if any(file_format(f.path) != "JPEG" for f in pool):
+    if _identical(pool) or any(file_format(f.path) != "JPEG" for f in pool):
         return None
-    quality = {f.path: inspect.jpeg_quality(f.path) for f in pool}
+    quality = _per_content(pool, inspect.jpeg_quality)
     known = {q for q in quality.values() if q is not None}
     if len(known) < 2:
         return None
@@ -260,7 +280,9 @@ def _quality_rule(
 def _frame_rule(
     pool: list[DuplicateFile], inspect: Inspector
 ) -> tuple[list[DuplicateFile], str] | None:
-    defects = {f.path: inspect.frame_defect(f.path) for f in pool}
+    if _identical(pool):
+        return None
+    defects = _per_content(pool, inspect.frame_defect)
     clean = [f for f in pool if defects[f.path] is None]
     if not clean or len(clean) == len(pool):
         return None
@@ -288,9 +310,9 @@ def _mtime_rule(pool: list[DuplicateFile]) -> tuple[list[DuplicateFile], str] | 
 def _sharpness_rule(
     pool: list[DuplicateFile], sharpness_of: Callable[[str], float]
 ) -> tuple[list[DuplicateFile], str] | None:
-    if len({f.content_hash for f in pool}) < 2:
+    if _identical(pool):
         return None  # identical bytes are equally sharp
-    scores = {f.path: sharpness_of(f.path) for f in pool}
+    scores = _per_content(pool, sharpness_of)
     winners = _best(pool, lambda f: scores[f.path])
     if len(winners) == len(pool):
         return None
@@ -379,6 +401,6 @@ def suggest_keeper(
     first = min(pool, key=lambda f: (len(f.path), f.path))
     if reason:  # the last rule narrowed but did not single out one file
         return first.path, prefix + reason + "; then the shortest path"
-    if len({f.content_hash for f in pool}) == 1 and pool[0].content_hash:
+    if _identical(pool):
         return first.path, prefix + "identical copies; kept the one with the shortest path"
     return first.path, prefix + "no difference found; kept the one with the shortest path"

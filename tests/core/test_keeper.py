@@ -10,7 +10,13 @@ from PIL import Image, ImageDraw, ImageEnhance
 
 from core.formatting import human_bytes
 from core.hashing import content_hash_file
-from core.keeper import frame_defect, jpeg_quality, quality_from_table, suggest_keeper
+from core.keeper import (
+    frame_defect,
+    jpeg_quality,
+    quality_from_table,
+    sharpness,
+    suggest_keeper,
+)
 from core.records import DuplicateFile
 from tests.conftest import scene
 
@@ -55,6 +61,10 @@ class CountingInspector:
     def frame_defect(self, path: str) -> str | None:
         self.calls.append(("frame", Path(path).name))
         return frame_defect(path)
+
+    def sharpness(self, path: str) -> float:
+        self.calls.append(("sharpness", Path(path).name))
+        return sharpness(path)
 
 
 @pytest.fixture
@@ -176,9 +186,13 @@ def test_older_file_decides_between_identical_copies(photo, tmp_path):
     new = tmp_path / "new.jpg"
     new.write_bytes(old.read_bytes())
     os.utime(new, (T0, T0))
-    keep, reason = suggest_keeper([_record(new), _record(old)])
+    inspector = CountingInspector()
+    keep, reason = suggest_keeper(
+        [_record(new), _record(old)], inspect=inspector, sharpness_of=inspector.sharpness
+    )
     assert keep == str(old)
     assert reason.startswith("older file (modified ")
+    assert inspector.calls == []  # byte copies: nothing to learn from opening them
     # within filesystem time granularity (2 s) the copies are equally old: shortest path
     os.utime(new, (T0 - 86400 + 1, T0 - 86400 + 1))
     keep, reason = suggest_keeper([_record(new), _record(old)])
