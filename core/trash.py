@@ -1,5 +1,10 @@
 """Moving duplicates to the system trash (never deleting), with an undo log and restore.
 
+Nothing moves until the whole request passes: every file is in the group and one member stays;
+none lies in a reference folder; each file to trash still has the content the scan saw; and a
+member that stays is still on disk, unchanged, and not merely another name for a trashed file.
+So the last good copy of a photo can never be trashed by Simili.
+
 Every trashed file is appended to `trash-log.jsonl` in the library folder: what, when, from
 where, and where it lies in the trash when the platform tells (freedesktop trash on Linux). On
 such platforms `restore` moves the file back; elsewhere the log names the trash to look in.
@@ -140,14 +145,42 @@ def check_trashable(
             )
     staying = [p for p in members if p not in set(wanted)]
     staying.sort(key=lambda p: p != keep)  # the suggested keeper first
+    alias: tuple[str, str] | None = None
     for path in staying:
         expected = _recorded(library, path, scanned)
-        if expected and expected == {_disk_hash(path)}:
+        if not expected or expected != {_disk_hash(path)}:
+            continue
+        through = next((w for w in wanted if _goes_with(path, w)), None)
+        if through is None:
             return wanted
+        alias = alias or (path, through)
+    if alias:
+        raise TrashError(
+            f"the copy you keep, {alias[0]}, is the same file as {alias[1]} (a link or another "
+            "name for it): trashing that would take the copy you keep; nothing was trashed"
+        )
     raise TrashError(
         f"the copy you keep, {staying[0]}, is missing or changed; nothing was trashed "
         "(rescan, then review again)"
     )
+
+
+def _goes_with(kept: str, trashed: str) -> bool:
+    """Whether moving `trashed` to the trash would take `kept` with it.
+
+    True when `kept` reaches the same directory entry: a symlink to it, a path through a
+    symlinked folder, or another spelling on a case-insensitive disk. A hard link is a separate
+    entry and survives; trashing a symlink moves only the link.
+    """
+    k, t = Path(kept), Path(trashed)
+    try:
+        if t.is_symlink() or not k.samefile(t):
+            return False
+        if k.resolve() == t.resolve():
+            return True
+        return t.stat().st_nlink == 1  # one entry, two names: not a hard link
+    except OSError:
+        return True  # cannot tell: count it as not independent
 
 
 def trash_files(

@@ -5,6 +5,7 @@ These tests use the real send2trash and a real freedesktop trash under tmp_path 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -202,3 +203,40 @@ def test_restore_without_trash_location_names_the_system_trash(indexed):
     entry = TrashedFile(paths[0], 1, "h", 0.0, None)
     with Library(folder, writer=True) as library, pytest.raises(TrashError, match="system trash"):
         restore(library, entry)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_a_symlink_to_the_file_trashed_is_no_copy_kept(indexed, trash_home, tmp_path):
+    # GIVEN a group whose keeper is a symlink to the only other member
+    folder, paths = indexed
+    link = tmp_path / "photos" / "link.jpg"
+    link.symlink_to(paths[1])
+    with Library(folder, writer=True) as library:
+        index_library(library, [str(tmp_path / "photos")], workers=0)
+        group = _group(library, [str(link), paths[1]], keep=str(link))
+        # WHEN the real file is to be trashed THEN it is refused: the link would dangle
+        with pytest.raises(TrashError) as err:
+            trash_files(library, group, [paths[1]])
+        assert str(err.value) == (
+            f"the copy you keep, {link}, is the same file as {paths[1]} (a link or another name "
+            "for it): trashing that would take the copy you keep; nothing was trashed"
+        )
+        assert Path(paths[1]).exists()
+        # trashing the link instead is fine: the file stays
+        (entry,) = trash_files(library, group, [str(link)])
+    assert entry.path == str(link)
+    assert not link.is_symlink()
+    assert Path(paths[1]).exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="hard links behave differently there")
+def test_a_hard_link_kept_is_a_copy_that_survives(indexed, trash_home, tmp_path):
+    folder, paths = indexed
+    twin = tmp_path / "photos" / "twin.jpg"
+    os.link(paths[1], twin)
+    with Library(folder, writer=True) as library:
+        index_library(library, [str(tmp_path / "photos")], workers=0)
+        group = _group(library, [str(twin), paths[1]], keep=str(twin))
+        (entry,) = trash_files(library, group, [paths[1]])
+    assert entry.path == paths[1]
+    assert twin.read_bytes()
