@@ -19,6 +19,9 @@ class Settings:
     exclude_patterns: tuple[str, ...] = field(default_factory=tuple)
     watch: bool = True
     thumbnail_size: int = 160
+    # Folders never trashed from ("my originals live here"): keep-best prefers their files and
+    # the trash refuses any file inside them. Stored as typed ("~/Pictures/Originals").
+    reference_folders: tuple[str, ...] = field(default_factory=tuple)
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields replaced."""
@@ -36,19 +39,29 @@ def load_settings(folder: Path) -> Settings:
     workers = data.get("workers", defaults.workers)
     patterns = data.get("exclude_patterns", [])
     size = data.get("thumbnail_size", defaults.thumbnail_size)
+    folders = data.get("reference_folders", [])
     return Settings(
         device=device if device in ("auto", "cpu", "cuda") else defaults.device,
         workers=workers if isinstance(workers, int) and 0 <= workers <= 64 else defaults.workers,
         exclude_patterns=tuple(p for p in patterns if isinstance(p, str) and p.strip()),
         watch=bool(data.get("watch", defaults.watch)),
         thumbnail_size=size if isinstance(size, int) and 64 <= size <= 512 else 160,
+        reference_folders=_folders(folders),
     )
+
+
+def _folders(value: object) -> tuple[str, ...]:
+    """Non-empty folder strings, without repeats; anything else in the file is ignored."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(f.strip() for f in value if isinstance(f, str) and f.strip()))
 
 
 def save_settings(folder: Path, settings: Settings) -> None:
     """Write settings atomically (temp file + rename)."""
     data = asdict(settings)
     data["exclude_patterns"] = list(settings.exclude_patterns)
+    data["reference_folders"] = list(settings.reference_folders)
     data["version"] = SETTINGS_VERSION
     tmp = folder / (SETTINGS_NAME + ".tmp")
     tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")

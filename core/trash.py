@@ -1,5 +1,10 @@
 """Moving duplicates to the system trash (never deleting), with an undo log and restore.
 
+Nothing moves until the whole request passes: every file is in the group and one member stays;
+none lies in a reference folder; each file to trash still has the content the scan saw; and a
+member that stays is still on disk, unchanged, and not merely another name for a trashed file.
+So the last good copy of a photo can never be trashed by Simili.
+
 Every trashed file is appended to `trash-log.jsonl` in the library folder: what, when, from
 where, and where it lies in the trash when the platform tells (freedesktop trash on Linux). On
 such platforms `restore` moves the file back; elsewhere the log names the trash to look in.
@@ -14,14 +19,15 @@ import shutil
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from send2trash import send2trash
+import send2trash
 
 from core.errors import SimiliError
+from core.hashing import content_hash_file
 from core.records import DuplicateGroup, TrashedFile
 from core.scanner import normalise
 
@@ -72,33 +78,142 @@ def find_in_trash(path: str, since: float) -> str | None:
     return best[1] if best else None
 
 
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _disk_hash(path: str) -> str | None:
+    """The file's content hash now (the catalogue's function), or None if it cannot be read."""
+    try:
+        return content_hash_file(Path(path))
+    except OSError:
+        return None
+
+
+def _recorded(library: Library, path: str, scanned: dict[str, str]) -> set[str]:
+    """Content hashes recorded for a path: at the scan (the group) and in the catalogue now."""
+    found = library.catalog.lookup(path)
+    return {h for h in (scanned.get(path, ""), found[1] if found else "") if h}
+
+
+def check_trashable(
+    library: Library,
+    group: DuplicateGroup | Iterable[str],
+    paths: Iterable[str],
+    *,
+    reference: Sequence[str] = (),
+) -> list[str]:
+    """Every check `trash_files` makes before moving anything; returns the paths to trash.
+
+    Raises:
+        TrashError: naming the first file that fails a check; nothing has been moved.
+    """
+    if isinstance(group, DuplicateGroup):
+        members = list(group.paths)
+        scanned = {f.path: f.content_hash for f in group.files}
+        keep = group.keep
+    else:
+        members, scanned, keep = [normalise(p) for p in group], {}, ""
+    wanted = list(dict.fromkeys(normalise(p) for p in paths))
+    outside = [p for p in wanted if p not in set(members)]
+    if outside:
+        raise TrashError(f"{outside[0]}: not in this duplicate group; nothing was trashed")
+    if set(wanted) >= set(members):
+        raise TrashError("refusing to trash every file of a group; keep at least one")
+    folders = [normalise(f) for f in reference]
+    for path in wanted:
+        folder = next((f for f in folders if _inside(path, f)), None)
+        if folder:
+            raise TrashError(
+                f"{path}: inside reference folder {folder}, which Simili never trashes from; "
+                "nothing was trashed"
+            )
+    for path in wanted:
+        expected = _recorded(library, path, scanned)
+        now = _disk_hash(path)
+        if now is None:
+            raise TrashError(
+                f"{path}: missing or unreadable; rescan, then review again. Nothing was trashed"
+            )
+        if not expected:
+            raise TrashError(
+                f"{path}: not in the catalogue; rescan, then review again. Nothing was trashed"
+            )
+        if expected != {now}:
+            raise TrashError(
+                f"{path}: changed since the scan; rescan, then review again. Nothing was trashed"
+            )
+    staying = [p for p in members if p not in set(wanted)]
+    staying.sort(key=lambda p: p != keep)  # the suggested keeper first
+    alias: tuple[str, str] | None = None
+    for path in staying:
+        expected = _recorded(library, path, scanned)
+        if not expected or expected != {_disk_hash(path)}:
+            continue
+        through = next((w for w in wanted if _goes_with(path, w)), None)
+        if through is None:
+            return wanted
+        alias = alias or (path, through)
+    if alias:
+        raise TrashError(
+            f"the copy you keep, {alias[0]}, is the same file as {alias[1]} (a link or another "
+            "name for it): trashing that would take the copy you keep; nothing was trashed"
+        )
+    raise TrashError(
+        f"the copy you keep, {staying[0]}, is missing or changed; nothing was trashed "
+        "(rescan, then review again)"
+    )
+
+
+def _goes_with(kept: str, trashed: str) -> bool:
+    """Whether moving `trashed` to the trash would take `kept` with it.
+
+    True when `kept` reaches the same directory entry: a symlink to it, a path through a
+    symlinked folder, or another spelling on a case-insensitive disk. A hard link is a separate
+    entry and survives; trashing a symlink moves only the link.
+    """
+    k, t = Path(kept), Path(trashed)
+    try:
+        if t.is_symlink() or not k.samefile(t):
+            return False
+        if k.resolve() == t.resolve():
+            return True
+        return t.stat().st_nlink == 1  # one entry, two names: not a hard link
+    except OSError:
+        return True  # cannot tell: count it as not independent
+
+
 def trash_files(
-    library: Library, group: DuplicateGroup | Iterable[str], paths: Iterable[str]
+    library: Library,
+    group: DuplicateGroup | Iterable[str],
+    paths: Iterable[str],
+    *,
+    reference: Sequence[str] = (),
 ) -> list[TrashedFile]:
     """Move files of one group to the system trash and forget them in the catalogue and index.
+
+    Before anything moves, the whole request is checked (`check_trashable`): every path is in
+    the group and at least one member stays; none lies in a reference folder; each file to
+    trash still has the content the scan saw (re-hashed now); and at least one member that
+    stays is still on disk with its recorded content, so the last copy can never be trashed.
 
     Args:
         library: opened as writer.
         group: the group (or its paths) the files must belong to: nothing outside it is touched.
         paths: the files to trash (never all of the group).
+        reference: folders never trashed from (the settings' `reference_folders`).
 
     Returns:
         What was trashed, as logged (files that failed are not in it; see the raised error).
 
     Raises:
-        TrashError: a path is outside the group, the whole group was asked for, or a file could
-            not be moved to the trash (the ones before it stay trashed and logged).
+        TrashError: a check failed (nothing was moved), or a file could not be moved to the
+            trash (the ones before it stay trashed and logged).
     """
-    members = set(group.paths if isinstance(group, DuplicateGroup) else map(normalise, group))
-    wanted = [normalise(p) for p in paths]
-    outside = [p for p in wanted if p not in members]
-    if outside:
-        raise TrashError(f"{outside[0]}: not in this duplicate group; nothing was trashed")
-    if set(wanted) >= members:
-        raise TrashError("refusing to trash every file of a group; keep at least one")
+    wanted = check_trashable(library, group, paths, reference=reference)
     done: list[TrashedFile] = []
     try:
-        for path in dict.fromkeys(wanted):
+        for path in wanted:
             found = library.catalog.lookup(path)
             try:
                 size = Path(path).stat().st_size
@@ -106,7 +221,7 @@ def trash_files(
                 size = 0
             started = time.time()
             try:
-                send2trash(path)
+                send2trash.send2trash(path)
             except OSError as exc:
                 raise TrashError(f"{path}: could not move to the trash ({exc})") from None
             entry = TrashedFile(
@@ -175,3 +290,36 @@ def restore(library: Library, entry: TrashedFile) -> str:
         info.unlink()
     _append(library.folder, replace(entry, restored=True))
     return entry.path
+
+
+def restorable(folder: Path) -> list[TrashedFile]:
+    """What can still be restored, newest first: trashed, not restored since, still in the trash.
+
+    Read from the log, so the list survives restarts. Entries without a known trash location
+    (Windows, macOS) are listed: whether they are still there is not knowable from here.
+    """
+    # trash_log keeps the last line per trashing, so a restored one reads restored=True.
+    out = [
+        e
+        for e in trash_log(folder)
+        if not e.restored and (e.trash_path is None or Path(e.trash_path).exists())
+    ]
+    return sorted(out, key=lambda e: e.trashed_at, reverse=True)
+
+
+def restore_many(library: Library, entries: Iterable[TrashedFile]) -> tuple[list[str], list[str]]:
+    """Restore several trashed files, carrying on past failures.
+
+    Returns:
+        (the paths restored, one message per file that could not be, naming it and why).
+    """
+    done: list[str] = []
+    errors: list[str] = []
+    for entry in entries:
+        try:
+            done.append(restore(library, entry))
+        except TrashError as exc:
+            errors.append(str(exc))
+        except OSError as exc:
+            errors.append(f"{entry.path}: could not restore ({exc})")
+    return done, errors

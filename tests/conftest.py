@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import io
+import os
 import random
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import send2trash
 from PIL import Image, ImageDraw
 
 PhotoFactory = Callable[..., Path]
@@ -95,3 +99,34 @@ def hostile_files(tmp_path: Path) -> dict[str, Path]:
     # 20000 x 20000 = 400 MP declared in the header: refused before decoding.
     Image.new("1", (20000, 20000)).save(files["bomb"], "PNG", optimize=True)
     return files
+
+
+@pytest.fixture
+def trash_home(tmp_path: Path) -> Iterator[Path]:
+    """HOME and XDG_DATA_HOME under tmp_path, so the real send2trash uses a temporary trash.
+
+    send2trash reads XDG_DATA_HOME once, at import (as the app does when it starts): reload it
+    under the test's environment, and again afterwards under the restored one.
+    """
+    saved = {k: os.environ.get(k) for k in ("HOME", "XDG_DATA_HOME")}
+    (tmp_path / "home").mkdir()  # a home exists; its trash is created on first use
+    os.environ["HOME"] = str(tmp_path / "home")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path / "home" / ".local" / "share")
+    _reload_send2trash()
+    try:
+        yield tmp_path / "home" / ".local" / "share" / "Trash"
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        _reload_send2trash()
+
+
+def _reload_send2trash() -> None:
+    if sys.platform not in ("win32", "darwin"):
+        from send2trash import plat_other
+
+        importlib.reload(plat_other)
+    importlib.reload(send2trash)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,14 @@ def test_group_is_shown_with_keeper_and_differences(qtbot, window, tmp_path):
     assert "reclaim" in view.summary.text() or "freed" in view.summary.text()
 
 
-def test_trash_others_after_one_confirmation(qtbot, window, tmp_path, monkeypatch):
+def _trashed(trash: Path) -> list[str]:
+    return sorted(p.name for p in (trash / "files").glob("*"))
+
+
+def test_trash_others_after_one_confirmation(qtbot, window, trash_home, monkeypatch):
     _find(qtbot, window)
     view = window.duplicates
     group = view.groups[0]
-    trashed: list[str] = []
-    # mocked only at the send2trash boundary: the rest of the path is real
-    monkeypatch.setattr("core.trash.send2trash", lambda path: trashed.append(path))
     asked: list[str] = []
 
     def answer(parent, title, text, *args, **kwargs):
@@ -71,20 +73,23 @@ def test_trash_others_after_one_confirmation(qtbot, window, tmp_path, monkeypatc
     assert "Move 2 files" in asked[0]
     assert "KB" in asked[0]
     # AND exactly the other members went to the trash; never the keeper, never outside the group
-    assert sorted(trashed) == sorted(p for p in group.paths if p != group.keep)
+    doomed = [p for p in group.paths if p != group.keep]
+    assert not any(Path(p).exists() for p in doomed)
+    assert Path(group.keep).exists()
+    if sys.platform not in ("win32", "darwin"):  # the real trash, under tmp_path
+        assert _trashed(trash_home) == sorted(Path(p).name for p in doomed)
     assert window.controller.counts()["photos"] == 5
     assert view.trashed_list.count() == 2
     assert view.groups == []
 
 
-def test_declined_confirmation_trashes_nothing(qtbot, window, monkeypatch):
+def test_declined_confirmation_trashes_nothing(qtbot, window, trash_home, monkeypatch):
     _find(qtbot, window)
-    trashed: list[str] = []
-    monkeypatch.setattr("core.trash.send2trash", lambda path: trashed.append(path))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window.duplicates.trash_others()
     qtbot.wait(300)
-    assert trashed == []
+    assert not (trash_home / "files").exists()
+    assert all(Path(p).exists() for p in window.duplicates.groups[0].paths)
     assert window.controller.counts()["photos"] == 7
 
 

@@ -1,0 +1,262 @@
+"""Keep-best: the original beats its edited, re-compressed, re-encoded and framed copies."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageEnhance
+
+from core.formatting import human_bytes
+from core.hashing import content_hash_file
+from core.keeper import (
+    frame_defect,
+    jpeg_quality,
+    quality_from_table,
+    sharpness,
+    suggest_keeper,
+)
+from core.records import DuplicateFile
+from tests.conftest import scene
+
+T0 = 1_600_000_000.0  # a fixed modification time; a copy "made earlier" gets T0 - 1 day
+
+
+def _save(image: Image.Image, path: Path, mtime: float = T0, **kw) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, **kw)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def _record(path: Path, **kw) -> DuplicateFile:
+    """What the catalogue would say about a real file."""
+    with Image.open(path) as image:
+        w, h = image.size
+        fmt = image.format or "?"
+    st = path.stat()
+    return DuplicateFile(
+        str(path),
+        st.st_size,
+        w,
+        h,
+        fmt,
+        content_hash=content_hash_file(path),
+        mtime=st.st_mtime,
+        **kw,
+    )
+
+
+class CountingInspector:
+    """The real inspection, counting what it opens."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def jpeg_quality(self, path: str) -> int | None:
+        self.calls.append(("quality", Path(path).name))
+        return jpeg_quality(path)
+
+    def frame_defect(self, path: str) -> str | None:
+        self.calls.append(("frame", Path(path).name))
+        return frame_defect(path)
+
+    def sharpness(self, path: str) -> float:
+        self.calls.append(("sharpness", Path(path).name))
+        return sharpness(path)
+
+
+@pytest.fixture
+def photo() -> Image.Image:
+    return scene(3, (480, 360))
+
+
+def test_brightened_copy_loses_though_larger_and_older(photo, tmp_path):
+    # GIVEN an original and a brightened copy at the same size, bigger and made a day earlier
+    original = _save(photo, tmp_path / "a" / "original.jpg", quality=90)
+    bright = ImageEnhance.Brightness(photo).enhance(1.4)
+    copy = _save(bright, tmp_path / "b" / "bright.jpg", mtime=T0 - 86400, quality=97)
+    files = [_record(copy, edits=("brightened",)), _record(original)]
+    assert files[0].size > files[1].size
+    assert files[0].mtime < files[1].mtime
+    # WHEN keep-best runs THEN the original is kept, and the reason says the other is edited
+    keep, reason = suggest_keeper(files)
+    assert keep == str(original)
+    assert reason == (
+        "same resolution; the other copy is brightened "
+        f"(the larger file, {human_bytes(files[0].size)}, is the edited one)"
+    )
+
+
+def test_tilted_copy_with_black_corners_loses_labelled_or_not(photo, tmp_path):
+    original = _save(photo, tmp_path / "original.jpg", quality=92)
+    tilted = photo.rotate(4, resample=Image.Resampling.BICUBIC)  # same size, black corners
+    copy = _save(tilted, tmp_path / "tilted.jpg", mtime=T0 - 60, quality=92)
+    # labelled by the verifier: the edits rule decides
+    keep, reason = suggest_keeper(
+        [_record(copy, edits=("tilted", "black corners")), _record(original)]
+    )
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is tilted / black corners")
+    # not labelled: the draft decode finds the corners
+    keep, reason = suggest_keeper([_record(copy), _record(original)])
+    assert keep == str(original)
+    assert reason == "no border or black corners; the other copy has black corners"
+
+
+def test_caption_bar_copy_loses(photo, tmp_path):
+    original = _save(photo, tmp_path / "original.jpg", quality=92)
+    captioned = photo.copy()
+    draw = ImageDraw.Draw(captioned)
+    draw.rectangle([0, 310, 480, 360], fill=(255, 255, 255))
+    draw.text((20, 325), "Summer 2019", fill=(0, 0, 0))
+    copy = _save(captioned, tmp_path / "captioned.jpg", mtime=T0 - 60, quality=92)
+    keep, reason = suggest_keeper([_record(copy), _record(original)])
+    assert keep == str(original)
+    assert reason == "no border or black corners; the other copy has a plain bar along an edge"
+    keep, reason = suggest_keeper([_record(original), _record(copy, edits=("captioned",))])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is captioned")
+
+
+def test_border_copy_loses(photo, tmp_path):
+    original = _save(photo, tmp_path / "original.jpg", quality=92)
+    framed = Image.new("RGB", photo.size, (0, 0, 0))
+    framed.paste(photo.resize((440, 320)), (20, 20))
+    copy = _save(framed, tmp_path / "framed.jpg", quality=92)
+    keep, reason = suggest_keeper([_record(copy), _record(original)])
+    assert keep == str(original)
+    assert reason == "no border or black corners; the other copy has a border"
+
+
+def test_high_quality_jpeg_beats_recompressed_even_when_that_is_older(photo, tmp_path):
+    good = _save(photo, tmp_path / "good.jpg", quality=92)
+    bad = _save(photo, tmp_path / "bad.jpg", quality=35)
+    inspector = CountingInspector()
+    keep, reason = suggest_keeper([_record(bad), _record(good)], inspect=inspector)
+    assert keep == str(good)
+    assert reason == "original JPEG quality 92 over re-compressed 35"
+    # read from the headers only: no draft decode was needed
+    assert sorted(inspector.calls) == [("quality", "bad.jpg"), ("quality", "good.jpg")]
+    # an mtime is not evidence against content: copying the original resets it
+    os.utime(good, (T0 + 86400, T0 + 86400))
+    keep, reason = suggest_keeper([_record(bad), _record(good)])
+    assert keep == str(good)
+    assert reason == "original JPEG quality 92 over re-compressed 35"
+
+
+def test_jpeg_beats_a_png_made_from_it(photo, tmp_path):
+    jpeg = _save(photo, tmp_path / "photo.jpg", quality=85)
+    png = _save(Image.open(jpeg).convert("RGB"), tmp_path / "photo.png", mtime=T0 - 60)
+    files = [_record(png), _record(jpeg)]
+    assert files[0].size > files[1].size
+    keep, reason = suggest_keeper(files)
+    assert keep == str(jpeg)
+    assert reason == "original JPEG over re-encoded PNG"
+
+
+def test_camera_exif_wins_and_names_the_camera(photo, tmp_path):
+    with_exif = _save(photo, tmp_path / "camera.jpg", quality=90)
+    stripped = _save(photo, tmp_path / "stripped.jpg", mtime=T0 - 60, quality=90)
+    keep, reason = suggest_keeper(
+        [_record(stripped), _record(with_exif, camera="Canon EOS 5D", taken="2019:05:01 10:00:00")]
+    )
+    assert keep == str(with_exif)
+    assert reason == "has camera EXIF (Canon EOS 5D); the other copy has none"
+    keep, reason = suggest_keeper(
+        [_record(stripped), _record(with_exif, taken="2019:05:01 10:00:00")]
+    )
+    assert keep == str(with_exif)
+    assert reason == "has camera EXIF (taken 2019:05:01 10:00:00); the other copy has none"
+
+
+def test_earlier_capture_wins(photo, tmp_path):
+    first = _save(photo, tmp_path / "first.jpg", quality=90)
+    later = _save(photo, tmp_path / "later.jpg", mtime=T0 - 60, quality=90)
+    keep, reason = suggest_keeper(
+        [_record(later, taken="2021:01:02 08:00:00"), _record(first, taken="2019:05:01 10:00:00")]
+    )
+    assert keep == str(first)
+    assert reason == "taken earlier (2019:05:01 10:00:00; the next copy says 2021:01:02 08:00:00)"
+
+
+def test_older_file_decides_between_identical_copies(photo, tmp_path):
+    old = _save(photo, tmp_path / "deep" / "folder" / "old.jpg", mtime=T0 - 86400, quality=90)
+    new = tmp_path / "new.jpg"
+    new.write_bytes(old.read_bytes())
+    os.utime(new, (T0, T0))
+    inspector = CountingInspector()
+    keep, reason = suggest_keeper(
+        [_record(new), _record(old)], inspect=inspector, sharpness_of=inspector.sharpness
+    )
+    assert keep == str(old)
+    assert reason.startswith("older file (modified ")
+    assert inspector.calls == []  # byte copies: nothing to learn from opening them
+    # within filesystem time granularity (2 s) the copies are equally old: shortest path
+    os.utime(new, (T0 - 86400 + 1, T0 - 86400 + 1))
+    keep, reason = suggest_keeper([_record(new), _record(old)])
+    assert keep == str(new)
+    assert reason == "identical copies; kept the one with the shortest path"
+
+
+def test_reference_folder_wins_even_over_higher_resolution(photo, tmp_path, monkeypatch):
+    # "Never trash from here": the copy in the reference folder is the one kept, even when a
+    # larger copy exists elsewhere (the user decided where originals live).
+    monkeypatch.setenv("HOME", str(tmp_path))
+    kept = _save(photo, tmp_path / "Originals" / "trip" / "a.jpg", quality=90)
+    big = _save(photo.resize((960, 720)), tmp_path / "Export" / "a.jpg", quality=90)
+    files = [_record(big), _record(kept)]
+    keep, reason = suggest_keeper(files, reference=["~/Originals/"])
+    assert keep == str(kept)
+    assert reason == "in reference folder ~/Originals"
+    # a folder merely starting with the same letters is not inside it
+    keep, reason = suggest_keeper(files, reference=[str(tmp_path / "Orig")])
+    assert keep == str(big)
+    assert reason == "highest resolution: 960×720 (next 480×360)"
+    # several copies in reference folders: the other rules decide among those
+    low = _save(photo, tmp_path / "Originals" / "low.jpg", quality=35)
+    keep, reason = suggest_keeper([*files, _record(low)], reference=[str(tmp_path / "Originals")])
+    assert keep == str(kept)
+    assert (
+        reason == "in reference folder ~/Originals; original JPEG quality 90 over re-compressed 35"
+    )
+
+
+def test_sharper_copy_wins_only_when_all_else_ties(tmp_path):
+    sharp = _save(scene(5), tmp_path / "sharp.png")
+    soft = _save(scene(5).resize((80, 60)).resize((320, 240)), tmp_path / "soft.png")
+    inspector = CountingInspector()
+    keep, reason = suggest_keeper([_record(soft), _record(sharp)], inspect=inspector)
+    assert keep == str(sharp)
+    assert reason == "sharpest of otherwise equal copies"
+    assert sorted(inspector.calls) == [("frame", "sharp.png"), ("frame", "soft.png")]
+
+
+def test_resolution_decides_before_any_file_is_opened(photo, tmp_path):
+    big = _save(photo, tmp_path / "big.jpg", quality=40)
+    small = _save(photo.resize((240, 180)), tmp_path / "small.jpg", mtime=T0 - 60, quality=95)
+    inspector = CountingInspector()
+    keep, reason = suggest_keeper([_record(small), _record(big)], inspect=inspector)
+    assert keep == str(big)
+    assert reason == "highest resolution: 480×360 (next 240×180)"
+    assert inspector.calls == []
+
+
+def test_quality_estimate_ignores_table_order():
+    standard = [16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+                14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+                18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+                49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99]  # fmt: skip
+    assert quality_from_table(standard) == 50
+    assert quality_from_table(list(reversed(standard))) == 50
+    assert quality_from_table([1] * 64) == 100
+    with pytest.raises(ValueError, match="64 entries"):
+        quality_from_table([1] * 10)
+
+
+def test_single_file_and_empty_group():
+    only = DuplicateFile("/p/a.jpg", 1, 10, 10, "JPEG")
+    assert suggest_keeper([only]) == ("/p/a.jpg", "the only file")
+    with pytest.raises(ValueError, match="no files"):
+        suggest_keeper([])
