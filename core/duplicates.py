@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 from core.bursts import DEFAULT_GAP_S, burst_edges, shots, stack_shots, time_pairs
 from core.candidates import (
@@ -40,9 +39,9 @@ from core.candidates import (
     turned_hash_pairs,
 )
 from core.catalog import IndexedFile
-from core.decode import load_rgb
-from core.errors import NotAnImageError, PhotoNotInLibraryError, SimiliError
+from core.errors import PhotoNotInLibraryError, SimiliError
 from core.grouping import Groups
+from core.keeper import file_format, suggest_keeper
 from core.records import DuplicateFile, DuplicateGroup, PairEvidence, Progress
 from core.scanner import normalise
 from core.tasks import CancelToken, ProgressCallback
@@ -134,103 +133,6 @@ class DuplicateOptions:
     verify_pixels: bool = True  # False: only exact copies are confirmed in the near tier
     strictness: str = "strict"  # one of STRICTNESS
     reference: tuple[str, ...] = ()  # folders never trashed from: keep-best prefers their files
-
-
-# Formats a camera or phone writes; PNG/WebP/GIF/BMP beside one of these are re-encoded copies.
-ORIGINAL_FORMATS = frozenset(
-    {"JPEG", "HEIC", "DNG", "CR2", "CR3", "NEF", "ARW", "RAF", "ORF", "RW2"}
-)
-_FORMATS = {
-    "jpg": "JPEG", "jpeg": "JPEG", "jpe": "JPEG", "jfif": "JPEG", "heic": "HEIC", "heif": "HEIC",
-    "hif": "HEIC", "png": "PNG", "webp": "WEBP", "tif": "TIFF", "tiff": "TIFF", "gif": "GIF",
-    "bmp": "BMP",
-}  # fmt: skip
-
-
-# -- keep-best ------------------------------------------------------------------------------------
-def file_format(path: str) -> str:
-    """Upper-case format name from a file's suffix ("JPEG", "PNG", "HEIC", …)."""
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    return _FORMATS.get(suffix, suffix.upper() or "?")
-
-
-def sharpness(path: str) -> float:
-    """Variance of the Laplacian of a small grey decode: higher is sharper (0 if unreadable)."""
-    try:
-        image = load_rgb(Path(path), max_side=512).convert("L")
-    except NotAnImageError:
-        return 0.0
-    image.thumbnail((512, 512), Image.Resampling.BILINEAR)
-    g = np.asarray(image, np.float32)
-    if g.shape[0] < 3 or g.shape[1] < 3:
-        return 0.0
-    lap = g[1:-1, :-2] + g[1:-1, 2:] + g[:-2, 1:-1] + g[2:, 1:-1] - 4 * g[1:-1, 1:-1]
-    return float(lap.var())
-
-
-def _exif_richness(f: DuplicateFile) -> int:
-    return int(f.taken is not None) + int(f.camera is not None)
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
-
-
-def suggest_keeper(
-    files: Sequence[DuplicateFile],
-    *,
-    reference: Sequence[str] = (),
-    sharpness_of: Callable[[str], float] = sharpness,
-) -> tuple[str, str]:
-    """The file to keep and why: a suggestion, never acted on without the user.
-
-    Order: highest resolution; then an original format (HEIC/RAW/JPEG) over a re-encoded copy
-    (PNG/WebP beside one); then the larger file (less compressed; bytes only compare within a
-    format, which is why format comes first); then richer EXIF; then the sharper (computed only
-    when still tied); then the first path.
-    """
-    if not files:
-        raise ValueError("no files")
-    pool = list(files)
-    pixels = {f.path: f.width * f.height for f in pool}
-    best = max(pixels.values())
-    top = [f for f in pool if pixels[f.path] == best]
-    if len(top) == 1:
-        runner = max((f for f in pool if f is not top[0]), key=lambda f: pixels[f.path])
-        return top[0].path, (
-            f"highest resolution: {top[0].width}×{top[0].height} "
-            f"(next {runner.width}×{runner.height})"
-        )
-    has_original = any(file_format(f.path) in ORIGINAL_FORMATS for f in top)
-    if has_original and any(file_format(f.path) not in ORIGINAL_FORMATS for f in top):
-        originals = [f for f in top if file_format(f.path) in ORIGINAL_FORMATS]
-        derived = sorted({file_format(f.path) for f in top} - ORIGINAL_FORMATS)
-        if len(originals) == 1:
-            return originals[0].path, (
-                f"same resolution; original {file_format(originals[0].path)} over re-encoded "
-                + "/".join(derived)
-            )
-        top = originals
-    biggest = max(f.size for f in top)
-    largest = [f for f in top if f.size == biggest]
-    if len(largest) == 1:
-        runner_size = max(f.size for f in top if f is not largest[0])
-        return largest[0].path, (
-            f"same resolution; larger file, less compressed ({_mb(biggest)} vs {_mb(runner_size)})"
-        )
-    rich = max(_exif_richness(f) for f in largest)
-    richest = [f for f in largest if _exif_richness(f) == rich]
-    if len(richest) == 1:
-        return richest[0].path, "same resolution and size; richer EXIF (date taken, camera)"
-    if len({f.content_hash for f in richest}) > 1:
-        scores = {f.path: sharpness_of(f.path) for f in richest}
-        sharpest = max(scores.values())
-        ties = [f for f in richest if scores[f.path] == sharpest]
-        if len(ties) == 1:
-            return ties[0].path, "same resolution, size and EXIF; sharpest"
-        richest = ties
-    first = min(richest, key=lambda f: (len(f.path), f.path))
-    return first.path, "identical copies; kept the one with the shortest path"
 
 
 # -- the scan -------------------------------------------------------------------------------------

@@ -19,14 +19,12 @@ from core.duplicates import (
     find_duplicates,
     hash_distance,
     record_decision,
-    suggest_keeper,
     thresholds_for,
     turned_hash_pairs,
 )
 from core.hashing import perceptual_hash
 from core.library import Library
 from core.pipeline import index_library
-from core.records import DuplicateFile
 from tests.conftest import scene
 
 
@@ -171,35 +169,6 @@ def test_decisions_persist_and_a_new_copy_pairs_with_one_member(lib, tmp_path):
     again = [n for n in names if "a_again.jpg" in n]
     assert len(again) == 1
     assert len(again[0]) == 2
-
-
-def _file(name: str, w: int, h: int, size: int, **kw) -> DuplicateFile:
-    fmt = name.rsplit(".")[-1].upper().replace("JPG", "JPEG")
-    return DuplicateFile(f"/p/{name}", size, w, h, fmt, content_hash=name, **kw)
-
-
-def test_keep_best_order_and_reason():
-    big = _file("big.jpg", 4000, 3000, 2_000_000)
-    small = _file("small.jpg", 2000, 1500, 3_000_000)
-    assert suggest_keeper([small, big]) == (big.path, suggest_keeper([small, big])[1])
-    assert "resolution" in suggest_keeper([small, big])[1]
-    png = _file("x.png", 4000, 3000, 9_000_000)
-    keep, reason = suggest_keeper([png, big])
-    assert keep == big.path
-    assert "original JPEG" in reason
-    q = _file("q.jpg", 4000, 3000, 1_000_000)
-    keep, reason = suggest_keeper([q, big])
-    assert keep == big.path
-    assert "less compressed" in reason
-    bare = _file("bare.jpg", 4000, 3000, 2_000_000)
-    rich = _file("rich.jpg", 4000, 3000, 2_000_000, taken="2024:01:01 10:00:00", camera="X")
-    assert suggest_keeper([bare, rich])[0] == rich.path
-    blurry = _file("blurry.jpg", 4000, 3000, 2_000_000)
-    sharp = _file("sharp.jpg", 4000, 3000, 2_000_000)
-    scores = {blurry.path: 1.0, sharp.path: 9.0}
-    keep, reason = suggest_keeper([blurry, sharp], sharpness_of=scores.__getitem__)
-    assert keep == sharp.path
-    assert "sharpest" in reason
 
 
 def test_turned_hashes_find_quarter_turns_without_all_pairs():
