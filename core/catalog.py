@@ -6,6 +6,7 @@ crash between the two never loses work.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -16,10 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import LibraryError
+from core.backup import damage_error
+from core.errors import DiskFullError, LibraryError
 from core.records import PhotoMeta, Problem
 
 SCHEMA_VERSION = 4
+_HEADER = b"SQLite format 3\x00"
+# The structural check at open stops after this long (a big catalogue is checked in full when a
+# query fails instead): 100k photos take ~0.3 s, measured in NOTES-rel-b.md.
+QUICK_CHECK_BUDGET_S = 0.1
 
 _SCHEMA = [
     # v1
@@ -169,8 +175,22 @@ ON CONFLICT(path) DO UPDATE SET
 class Catalog:
     """One SQLite connection to a library's catalogue (one writer; readers use their own)."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(self, path: Path, readonly: bool = False, check: bool = True) -> None:
+        """Open (a writer creates a missing file) and migrate an older schema.
+
+        Raises:
+            CatalogDamagedError: the file is empty, truncated, not SQLite, or fails the quick
+                structural check (`check`, time-budgeted).
+            LibraryError: made by a newer Simili, or a reader met an older schema.
+        """
         self.path = path
+        existed = path.exists()
+        if existed:
+            problem = _header_problem(path)
+            if problem:
+                raise damage_error(path, problem)
+        elif readonly:
+            raise LibraryError(f"{path}: no catalogue here; run `simili index FOLDER` first")
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 10000")
@@ -179,14 +199,26 @@ class Catalog:
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if existed and version == 0:
+                raise damage_error(path, "no Simili tables in it")
+            if existed and check:
+                problem = _quick_check(self.db, QUICK_CHECK_BUDGET_S)
+                if problem:
+                    raise damage_error(path, problem)
         except sqlite3.DatabaseError as exc:
-            raise LibraryError(f"{path}: catalogue is unreadable ({exc})") from None
+            self.db.close()
+            raise damage_error(path, str(exc)) from None
+        except BaseException:
+            self.db.close()
+            raise
         if version > SCHEMA_VERSION:
+            self.db.close()
             raise LibraryError(
                 f"{path}: made by a newer Simili (schema {version}); update Simili to open it"
             )
         if version < SCHEMA_VERSION:
             if readonly:
+                self.db.close()
                 raise LibraryError(f"{path}: catalogue needs an upgrade; run `simili index` once")
             self._migrate(version)
 
@@ -200,7 +232,7 @@ class Catalog:
                 self.db.execute(f"PRAGMA user_version = {target + 1}")
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                _rollback(self.db)
                 raise
 
     def close(self) -> None:
@@ -550,9 +582,129 @@ class _Transaction:
         if not self.outer:
             return
         if exc_type is None:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                _rollback(self.db)
+                raise
         else:
-            self.db.execute("ROLLBACK")
+            _rollback(self.db)
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open, never hiding the error that caused it.
+
+    SQLite rolls back by itself on some errors (a full disk): a second ROLLBACK would fail with
+    "cannot rollback - no transaction is active" and mask the real cause.
+    """
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def create_catalog(path: Path) -> None:
+    """Create an empty catalogue of the current schema, atomically (built aside, then renamed).
+
+    A crash, a full disk or a second process never leaves a half-made catalogue.
+
+    Raises:
+        DiskFullError: no space for it (nothing is left behind).
+    """
+    tmp = path.with_name(path.name + ".new")
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for script in _SCHEMA:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if is_disk_full(exc):
+            raise DiskFullError(path.parent, 1 << 20) from None
+        raise LibraryError(f"{path}: cannot create the catalogue ({exc})") from None
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an OS or SQLite error means there is no space left."""
+    if isinstance(exc, OSError):
+        return exc.errno in (28, 122)  # ENOSPC, EDQUOT
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+    return False
+
+
+def _header_problem(path: Path) -> str | None:
+    """Cheap checks that need no SQLite: empty, not SQLite, or shorter than its header says."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    if size == 0:
+        return "empty file"
+    if len(header) < 100 or not header.startswith(_HEADER):
+        return "not an SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counter, valid_for = header[24:28], header[92:96]
+    if pages and counter == valid_for and size < pages * page_size:
+        return f"truncated: {size} bytes of {pages * page_size}"
+    return None
+
+
+def _quick_check(db: sqlite3.Connection, budget_s: float) -> str | None:
+    """`PRAGMA quick_check`, abandoned (None) once it runs past the budget."""
+    deadline = time.monotonic() + budget_s
+    db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        rows = db.execute("PRAGMA quick_check(3)").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc):
+            return None
+        raise
+    finally:
+        db.set_progress_handler(None, 0)
+    results = [r[0] for r in rows]
+    return None if results == ["ok"] else "; ".join(results)
+
+
+def check_catalog(path: Path) -> str | None:
+    """A full `PRAGMA integrity_check` on a fresh connection: None if healthy.
+
+    Run when a query fails with a database error, and on every backup before it is restored.
+    """
+    if not path.is_file():
+        return "the file is missing"
+    problem = _header_problem(path)
+    if problem:
+        return problem
+    try:
+        db = sqlite3.connect(path)
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                return "no Simili tables in it"
+            rows = db.execute("PRAGMA integrity_check(3)").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    results = [r[0] for r in rows]
+    return None if results == ["ok"] else "; ".join(results)
 
 
 def _chunked_in(db: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:
