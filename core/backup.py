@@ -19,8 +19,6 @@ from core.errors import CatalogDamagedError
 
 BACKUP_DIR = "backups"
 KEEP = 3
-# Without changes since the newest backup, take a fresh one at most this often.
-REFRESH_S = 24 * 3600
 _PREFIX, _SUFFIX = "catalog-", ".sqlite"
 
 
@@ -62,15 +60,12 @@ def damage_error(catalog_path: Path, detail: str) -> CatalogDamagedError:
     return CatalogDamagedError(f"the catalogue {catalog_path} is damaged ({detail}); {way_out}")
 
 
-def backup_catalog(db: sqlite3.Connection, folder: Path, changed: bool = True) -> Path | None:
+def backup_catalog(db: sqlite3.Connection, folder: Path) -> Path | None:
     """Copy the catalogue into `backups/` atomically and keep the newest KEEP copies.
 
-    Skipped (None) when nothing changed and the newest copy is recent. Never raises: a backup
-    that cannot be written (disk full) must not fail the index run that asked for it.
+    Never raises (None instead): a backup that cannot be written (disk full) must not fail the
+    index run that asked for it.
     """
-    backups = list_backups(folder)
-    if backups and not changed and time.time() - backups[0].taken < REFRESH_S:
-        return None
     target_dir = folder / BACKUP_DIR
     now = time.time()
     name = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + f"-{int(now % 1 * 1e6):06d}"

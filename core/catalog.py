@@ -19,13 +19,10 @@ import numpy as np
 
 from core.backup import damage_error
 from core.errors import DiskFullError, LibraryError
+from core.integrity import QUICK_CHECK_BUDGET_S, header_problem, is_disk_full, quick_check
 from core.records import PhotoMeta, Problem
 
 SCHEMA_VERSION = 4
-_HEADER = b"SQLite format 3\x00"
-# The structural check at open stops after this long (a big catalogue is checked in full when a
-# query fails instead): 100k photos take ~0.3 s, measured in NOTES-rel-b.md.
-QUICK_CHECK_BUDGET_S = 0.1
 
 _SCHEMA = [
     # v1
@@ -186,7 +183,7 @@ class Catalog:
         self.path = path
         existed = path.exists()
         if existed:
-            problem = _header_problem(path)
+            problem = header_problem(path)
             if problem:
                 raise damage_error(path, problem)
         elif readonly:
@@ -202,7 +199,7 @@ class Catalog:
             if existed and version == 0:
                 raise damage_error(path, "no Simili tables in it")
             if existed and check:
-                problem = _quick_check(self.db, QUICK_CHECK_BUDGET_S)
+                problem = quick_check(self.db, QUICK_CHECK_BUDGET_S)
                 if problem:
                     raise damage_error(path, problem)
         except sqlite3.DatabaseError as exc:
@@ -635,76 +632,6 @@ def create_catalog(path: Path) -> None:
         if is_disk_full(exc):
             raise DiskFullError(path.parent, 1 << 20) from None
         raise LibraryError(f"{path}: cannot create the catalogue ({exc})") from None
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether an OS or SQLite error means there is no space left."""
-    if isinstance(exc, OSError):
-        return exc.errno in (28, 122)  # ENOSPC, EDQUOT
-    if isinstance(exc, sqlite3.Error):
-        return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
-    return False
-
-
-def _header_problem(path: Path) -> str | None:
-    """Cheap checks that need no SQLite: empty, not SQLite, or shorter than its header says."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as f:
-            header = f.read(100)
-    except OSError as exc:
-        return f"unreadable: {exc.strerror or exc}"
-    if size == 0:
-        return "empty file"
-    if len(header) < 100 or not header.startswith(_HEADER):
-        return "not an SQLite database"
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    counter, valid_for = header[24:28], header[92:96]
-    if pages and counter == valid_for and size < pages * page_size:
-        return f"truncated: {size} bytes of {pages * page_size}"
-    return None
-
-
-def _quick_check(db: sqlite3.Connection, budget_s: float) -> str | None:
-    """`PRAGMA quick_check`, abandoned (None) once it runs past the budget."""
-    deadline = time.monotonic() + budget_s
-    db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-    try:
-        rows = db.execute("PRAGMA quick_check(3)").fetchall()
-    except sqlite3.OperationalError as exc:
-        if "interrupt" in str(exc):
-            return None
-        raise
-    finally:
-        db.set_progress_handler(None, 0)
-    results = [r[0] for r in rows]
-    return None if results == ["ok"] else "; ".join(results)
-
-
-def check_catalog(path: Path) -> str | None:
-    """A full `PRAGMA integrity_check` on a fresh connection: None if healthy.
-
-    Run when a query fails with a database error, and on every backup before it is restored.
-    """
-    if not path.is_file():
-        return "the file is missing"
-    problem = _header_problem(path)
-    if problem:
-        return problem
-    try:
-        db = sqlite3.connect(path)
-        try:
-            if db.execute("PRAGMA user_version").fetchone()[0] == 0:
-                return "no Simili tables in it"
-            rows = db.execute("PRAGMA integrity_check(3)").fetchall()
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    results = [r[0] for r in rows]
-    return None if results == ["ok"] else "; ".join(results)
 
 
 def _chunked_in(db: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:
