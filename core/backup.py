@@ -49,6 +49,7 @@ def list_backups(folder: Path) -> list[Backup]:
 
 def damage_error(catalog_path: Path, detail: str) -> CatalogDamagedError:
     """The one-line message for a damaged catalogue, naming the file and the way out."""
+    detail = " ".join(detail.replace("*** in database main ***", "").split())[:200]
     backups = list_backups(catalog_path.parent)
     if backups:
         way_out = f"run `simili repair` to restore the backup from {backups[0].date}"
@@ -77,6 +78,9 @@ def backup_catalog(db: sqlite3.Connection, folder: Path) -> Path | None:
         try:
             db.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+            # A catalogue damaged where no query has looked yet must not push sound copies out.
+            if copy.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("the copy failed its check")
         finally:
             copy.close()
         with tmp.open("rb+") as f:

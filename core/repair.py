@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.backup import BACKUP_DIR, Backup, list_backups
-from core.catalog import SCHEMA_VERSION, check_catalog
+from core.catalog import SCHEMA_VERSION
 from core.errors import CatalogDamagedError
+from core.integrity import check_catalog
 from core.library import CATALOG_NAME, INDEX_NAME, LOCK_NAME, _WriterLock
 from core.records import IndexReport, Problem
 from core.tasks import CancelToken, ProgressCallback
@@ -63,10 +64,11 @@ def restore_catalog(folder: Path) -> Restored | None:
             problem = check_catalog(backup.path) or _schema_problem(backup.path)
             if problem is None:
                 break
-            skipped.append(f"{backup.path.name}: {problem}")
+            skipped.append(f"{backup.path.name}: {' '.join(problem.split())[:200]}")
         else:
             where = folder / BACKUP_DIR
             tried = f" ({'; '.join(skipped)})" if skipped else ""
+            damage = " ".join(damage.replace("*** in database main ***", "").split())[:200]
             raise CatalogDamagedError(
                 f"the catalogue {catalog} is damaged ({damage}) and there is no sound backup in "
                 f"{where}{tried}: move the library folder aside and run `simili index FOLDER…` "
