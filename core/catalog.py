@@ -19,7 +19,14 @@ import numpy as np
 
 from core.backup import damage_error
 from core.errors import DiskFullError, LibraryError
-from core.integrity import QUICK_CHECK_BUDGET_S, header_problem, is_disk_full, quick_check
+from core.integrity import (
+    QUICK_CHECK_BUDGET_S,
+    disk_full_error,
+    header_problem,
+    is_damage,
+    is_disk_full,
+    quick_check,
+)
 from core.records import PhotoMeta, Problem
 
 SCHEMA_VERSION = 4
@@ -203,10 +210,14 @@ class Catalog:
                 if problem:
                     raise damage_error(path, problem)
         except sqlite3.DatabaseError as exc:
-            self.db.close()
-            raise damage_error(path, str(exc)) from None
+            self.close()
+            if is_disk_full(exc, path.parent):
+                raise disk_full_error(path.parent) from None
+            if is_damage(exc):
+                raise damage_error(path, str(exc)) from None
+            raise LibraryError(f"{path}: catalogue is unreadable ({exc})") from None
         except BaseException:
-            self.db.close()
+            self.close()
             raise
         if version > SCHEMA_VERSION:
             self.db.close()
@@ -234,7 +245,8 @@ class Catalog:
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL when this was the last one)."""
-        self.db.close()
+        if hasattr(self, "db"):
+            self.db.close()
 
     # -- metadata ---------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:

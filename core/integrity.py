@@ -6,6 +6,7 @@ into stream", ENOSPC) become one-line SimiliErrors that name the file and the wa
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 import time
@@ -21,13 +22,43 @@ QUICK_CHECK_BUDGET_S = 0.1
 _SQLITE_HEADROOM = 16 << 20
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether an OS or SQLite error means there is no space left."""
+def is_disk_full(exc: BaseException, folder: Path | None = None) -> bool:
+    """Whether an OS or SQLite error means there is no space left.
+
+    SQLite sometimes reports a full disk as "disk I/O error" (its shared-memory file could not
+    grow): with `folder`, such an error counts as a full disk when little space is left there.
+    """
     if isinstance(exc, OSError):
         return exc.errno in (28, 122)  # ENOSPC, EDQUOT
-    if isinstance(exc, sqlite3.Error):
-        return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_FULL" or "disk is full" in str(exc):
+        return True
+    if folder is not None and (name.startswith("SQLITE_IOERR") or "disk I/O error" in str(exc)):
+        try:
+            return shutil.disk_usage(folder).free < _SQLITE_HEADROOM
+        except OSError:
+            return False
     return False
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an SQLite error says the file itself is damaged (not busy, full or missing)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc)
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or (
+        "malformed" in text or "not a database" in text
+    )
+
+
+def disk_full_error(folder: Path) -> DiskFullError:
+    """A "disk full" error with the space SQLite needs: WAL between checkpoints, growth room."""
+    catalog_bytes = 0
+    for f in folder.glob("catalog.sqlite*"):
+        with contextlib.suppress(OSError):
+            catalog_bytes += f.stat().st_size
+    return DiskFullError(folder, _SQLITE_HEADROOM + catalog_bytes // 10)
 
 
 def header_problem(path: Path) -> str | None:
@@ -86,7 +117,9 @@ def check_catalog(path: Path) -> str | None:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
+        if is_damage(exc):
+            return str(exc)
+        raise
     results = [r[0] for r in rows]
     return None if results == ["ok"] else "; ".join(results)
 
@@ -99,9 +132,8 @@ def explain(exc: BaseException, folder: Path) -> SimiliError | None:
     """
     from core.backup import damage_error  # lazy: backup imports errors only, but keep it cheap
 
-    if is_disk_full(exc):
-        catalog_bytes = sum(f.stat().st_size for f in folder.glob("catalog.sqlite*") if f.is_file())
-        return DiskFullError(folder, _SQLITE_HEADROOM + catalog_bytes // 10)
+    if is_disk_full(exc, folder):
+        return disk_full_error(folder)
     if isinstance(exc, RuntimeError) and "serialize" in str(exc):
         try:
             free = shutil.disk_usage(folder).free

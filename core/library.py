@@ -61,7 +61,7 @@ class _WriterLock:
             holder = f.read().strip() or "another process"
             f.close()
             raise LibraryLockedError(
-                f"{self.path.parent}: library is being updated by Simili ({holder}); "
+                f"{self.path.parent}: library is busy, being updated by Simili ({holder}); "
                 "wait for it to finish or close it, or use another --library"
             ) from None
         # The kernel lock is what counts; the pid is only for the "busy" message, so a full

@@ -52,7 +52,8 @@ import numpy as np
 from core.library import Library, INDEX_NAME
 from core.search import similar
 
-home, query, pristine, patches = Path(sys.argv[1]), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+home, query, pristine = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+patches = json.loads(sys.argv[4])
 data = Path(pristine).read_bytes()
 for offset, seed in patches:
     patched = bytearray(data)
@@ -115,3 +116,71 @@ def test_random_damage_to_the_index_never_crashes_and_is_repaired(
     meta = json.loads(index_file.with_suffix(".json").read_text())
     assert meta["checksum"] == file_checksum(index_file)
     assert len(VectorIndex.open(index_file, 256)) == 9
+
+
+_HOLD_LOCK = r"""
+import sys, time
+from pathlib import Path
+from core.library import LOCK_NAME, _WriterLock
+lock = _WriterLock(Path(sys.argv[1]) / LOCK_NAME)
+lock.acquire()
+print("held", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+"""
+
+
+def test_a_second_process_creating_the_same_library_is_told_it_is_busy(library_home):
+    import subprocess
+    import sys
+
+    # GIVEN a process that is creating a new library (it holds the lock, no catalogue yet)
+    library_home.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(library_home)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        # WHEN a second one tries to create it too
+        # THEN it is told the library is busy, not that the folder is a stranger's
+        with pytest.raises(LibraryLockedError, match="busy"):
+            Library(library_home, writer=True)
+        assert not (library_home / "catalog.sqlite").exists()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    Library(library_home, writer=True).close()  # and it works once the first is done
+
+
+_CREATE = r"""
+import sys, time
+from pathlib import Path
+from core.errors import LibraryLockedError
+from core.library import Library
+start = float(sys.argv[2])
+time.sleep(max(0.0, start - time.time()))
+try:
+    Library(Path(sys.argv[1]), writer=True).close()
+    print("created")
+except LibraryLockedError:
+    print("busy")
+"""
+
+
+def test_processes_racing_to_create_a_library_never_see_a_stranger(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    for attempt in range(3):
+        folder = tmp_path / f"race{attempt}"
+        start = str(time.time() + 1.5)
+        command = [sys.executable, "-c", _CREATE, str(folder), start]
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+        procs = [subprocess.Popen(command, **pipes) for _ in range(4)]
+        outcomes = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [err for _, err in outcomes]
+        said = sorted(out.strip() for out, _ in outcomes)
+        assert "created" in said
+        assert set(said) <= {"created", "busy"}
+        Library(folder).close()  # a sound catalogue came out of it
