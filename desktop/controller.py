@@ -62,7 +62,8 @@ class LibraryController(QObject):
             self.read_only_reason = str(exc)
         self.settings: Settings = load_settings(folder)
         self._apply_device()
-        self.catalog = Catalog(folder / CATALOG_NAME, readonly=True)  # GUI-thread reads
+        # GUI-thread reads; the writer (or reader) Library has just checked the file.
+        self.catalog = Catalog(folder / CATALOG_NAME, readonly=True, check=False)
         self._reader: Library | None = None
         self.runner = TaskRunner()
         self.runner.explain = lambda exc: explain(exc, folder)
