@@ -10,7 +10,6 @@ that readers use once a file has been verified.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -56,7 +55,7 @@ def main() -> None:
         print(f"full xxh3-128 verification: {best * 1000:.0f} ms best of 3 ({mb / best:.0f} MB/s)")
         print(f"stat stamp comparison: {stat_us:.1f} us per open")
     finally:
-        os.unlink(path)
+        path.unlink()
 
 
 if __name__ == "__main__":
