@@ -52,7 +52,7 @@ def restore_catalog(folder: Path) -> Restored | None:
     folder = folder.expanduser().absolute()
     catalog = folder / CATALOG_NAME
     if not folder.is_dir():
-        raise CatalogDamagedError(f"{folder}: no Simili library here")
+        raise CatalogDamagedError(f"{folder}: no Simili library here; nothing to repair")
     lock = _WriterLock(folder / LOCK_NAME)
     lock.acquire()
     try:
