@@ -11,9 +11,10 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 
 from core.backup import BACKUP_DIR, damage_error
-from core.catalog import Catalog, create_catalog, is_disk_full
+from core.catalog import Catalog, create_catalog
 from core.embedder import Embedder, ModelInfo, load_manifest
 from core.errors import DiskFullError, LibraryError, LibraryLockedError
+from core.integrity import is_disk_full
 from core.paths import default_library_dir, default_model_manifest
 from core.settings import SETTINGS_NAME, Settings
 
@@ -26,10 +27,13 @@ LOCK_NAME = "writer.lock"
 # A reader whose mapped index lacks more vectors than this re-maps the file the writer saved.
 OVERLAY_LIMIT = 20_000
 # What Simili itself may have left in a folder before its catalogue exists (a run that failed
-# while creating it, the app's settings): such a folder is still a new library, not a stranger's.
+# while creating it, the app's settings), or another process's catalogue that appeared a moment
+# ago: such a folder is still a new library, not a stranger's.
 _OWN_LEFTOVERS = frozenset(
-    {LOCK_NAME, SETTINGS_NAME, CATALOG_NAME + ".new", CATALOG_NAME + ".new-journal"}
+    {LOCK_NAME, SETTINGS_NAME, CATALOG_NAME, CATALOG_NAME + ".new", CATALOG_NAME + ".new-journal"}
 )
+# Signs of a library whose catalogue has gone: never start a new one over them.
+_LIBRARY_REMAINS = frozenset({BACKUP_DIR, INDEX_NAME, CATALOG_NAME + "-wal"})
 
 
 class _WriterLock:
@@ -129,7 +133,7 @@ class Library:
             entries = {p.name for p in self.folder.iterdir()} if self.folder.is_dir() else set()
         except OSError as exc:
             raise LibraryError(f"{self.folder}: cannot read the library folder ({exc})") from None
-        if entries & {BACKUP_DIR, INDEX_NAME}:
+        if entries & _LIBRARY_REMAINS and CATALOG_NAME not in entries:
             raise damage_error(catalog_path, "the file is missing")
         if not self.writer:
             raise LibraryError(
