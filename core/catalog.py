@@ -6,6 +6,7 @@ crash between the two never loses work.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -16,7 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import LibraryError
+from core.backup import damage_error
+from core.errors import DiskFullError, LibraryError
+from core.integrity import (
+    QUICK_CHECK_BUDGET_S,
+    disk_full_error,
+    header_problem,
+    is_damage,
+    is_disk_full,
+    quick_check,
+)
 from core.records import PhotoMeta, Problem
 
 SCHEMA_VERSION = 4
@@ -169,8 +179,22 @@ ON CONFLICT(path) DO UPDATE SET
 class Catalog:
     """One SQLite connection to a library's catalogue (one writer; readers use their own)."""
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
+    def __init__(self, path: Path, readonly: bool = False, check: bool = True) -> None:
+        """Open (a writer creates a missing file) and migrate an older schema.
+
+        Raises:
+            CatalogDamagedError: the file is empty, truncated, not SQLite, or fails the quick
+                structural check (`check`, time-budgeted).
+            LibraryError: made by a newer Simili, or a reader met an older schema.
+        """
         self.path = path
+        existed = path.exists()
+        if existed:
+            problem = header_problem(path)
+            if problem:
+                raise damage_error(path, problem)
+        elif readonly:
+            raise LibraryError(f"{path}: no catalogue here; run `simili index FOLDER` first")
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 10000")
@@ -179,14 +203,30 @@ class Catalog:
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if existed and version == 0:
+                raise damage_error(path, "no Simili tables in it")
+            if existed and check:
+                problem = quick_check(self.db, QUICK_CHECK_BUDGET_S)
+                if problem:
+                    raise damage_error(path, problem)
         except sqlite3.DatabaseError as exc:
+            self.close()
+            if is_disk_full(exc, path.parent):
+                raise disk_full_error(path.parent) from None
+            if is_damage(exc):
+                raise damage_error(path, str(exc)) from None
             raise LibraryError(f"{path}: catalogue is unreadable ({exc})") from None
+        except BaseException:
+            self.close()
+            raise
         if version > SCHEMA_VERSION:
+            self.db.close()
             raise LibraryError(
                 f"{path}: made by a newer Simili (schema {version}); update Simili to open it"
             )
         if version < SCHEMA_VERSION:
             if readonly:
+                self.db.close()
                 raise LibraryError(f"{path}: catalogue needs an upgrade; run `simili index` once")
             self._migrate(version)
 
@@ -200,12 +240,13 @@ class Catalog:
                 self.db.execute(f"PRAGMA user_version = {target + 1}")
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                _rollback(self.db)
                 raise
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL when this was the last one)."""
-        self.db.close()
+        if hasattr(self, "db"):
+            self.db.close()
 
     # -- metadata ---------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
@@ -550,9 +591,59 @@ class _Transaction:
         if not self.outer:
             return
         if exc_type is None:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                _rollback(self.db)
+                raise
         else:
-            self.db.execute("ROLLBACK")
+            _rollback(self.db)
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open, never hiding the error that caused it.
+
+    SQLite rolls back by itself on some errors (a full disk): a second ROLLBACK would fail with
+    "cannot rollback - no transaction is active" and mask the real cause.
+    """
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+
+
+def create_catalog(path: Path) -> None:
+    """Create an empty catalogue of the current schema, atomically (built aside, then renamed).
+
+    A crash, a full disk or a second process never leaves a half-made catalogue.
+
+    Raises:
+        DiskFullError: no space for it (nothing is left behind).
+    """
+    tmp = path.with_name(path.name + ".new")
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for script in _SCHEMA:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        tmp.replace(path)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if is_disk_full(exc):
+            raise DiskFullError(path.parent, 1 << 20) from None
+        raise LibraryError(f"{path}: cannot create the catalogue ({exc})") from None
 
 
 def _chunked_in(db: sqlite3.Connection, sql: str, values: list) -> Iterator[tuple]:

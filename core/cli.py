@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--keep-all", nargs="+", metavar="PATH", help="record: keep all of these")
 
+    p = sub.add_parser(
+        "repair", parents=[common], help="restore a damaged catalogue from its backup, rescan"
+    )
+    p.add_argument("--workers", type=int, default=None, help="decode processes (default: cores)")
+
     p = sub.add_parser("eval", parents=[common], help="retrieval quality on a labelled set")
     p.add_argument("dataset", type=Path, help="folder with images/ and groundtruth.json")
     p.add_argument("--json", action="store_true")
@@ -269,6 +274,45 @@ def cmd_index(args: argparse.Namespace) -> int:
         if not args.paths and not library.catalog.roots():
             raise SimiliError("the library has no folders yet; run `simili index FOLDER`")
         report = _run_index(library, args.paths or None, args.workers)
+        _note_index_damage(library)
+        sys.stderr.write(_summary(report) + "\n")
+    return EXIT_OK
+
+
+def _note_index_damage(library: Library) -> None:
+    if library.index_damage:
+        sys.stderr.write(
+            f"the vector index {library.folder / 'vectors.usearch'} was damaged "
+            f"({library.index_damage}); rebuilt from the catalogue\n"
+        )
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    """Restore the newest sound catalogue backup if the catalogue is damaged, then rescan."""
+    from core.paths import default_library_dir
+    from core.repair import restore_catalog
+
+    folder = (getattr(args, "library", None) or default_library_dir()).expanduser().absolute()
+    restored = restore_catalog(folder)
+    if restored is None:
+        sys.stderr.write(f"the catalogue {folder / 'catalog.sqlite'} passed its integrity check\n")
+    else:
+        for skipped in restored.skipped:
+            sys.stderr.write(f"skipped a damaged backup: {skipped}\n")
+        sys.stderr.write(
+            f"the catalogue was damaged ({restored.damage}); restored the backup from "
+            f"{restored.backup.date}: {restored.photos} photos, {restored.decisions} duplicate "
+            "decisions\n"
+        )
+        if restored.kept_as is not None:
+            sys.stderr.write(f"the damaged file is kept as {restored.kept_as}\n")
+    with _open(args, writer=True) as library:
+        if not library.catalog.roots():
+            sys.stderr.write("the library has no folders; nothing to rescan\n")
+            return EXIT_OK
+        sys.stderr.write("rescanning the library's folders\n")
+        report = _run_index(library, None, args.workers)
+        _note_index_damage(library)
         sys.stderr.write(_summary(report) + "\n")
     return EXIT_OK
 
@@ -531,7 +575,20 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "watch": cmd_watch,
     "eval": cmd_eval,
     "duplicates": cmd_duplicates,
+    "repair": cmd_repair,
 }
+
+
+def _explain(exc: BaseException, args: argparse.Namespace) -> SimiliError | None:
+    """A full disk or a damaged catalogue, told as such (core/integrity.py); None for a bug."""
+    from core.integrity import explain
+    from core.paths import default_library_dir
+
+    folder = (getattr(args, "library", None) or default_library_dir()).expanduser().absolute()
+    try:
+        return explain(exc, folder)
+    except Exception:  # the diagnosis must never hide the original error
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -558,6 +615,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
+        explained = _explain(exc, args)
+        if explained is not None:
+            sys.stderr.write(f"error: {explained}\n")
+            return EXIT_ERROR
         sys.stderr.write(
             f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)\n"
         )

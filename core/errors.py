@@ -28,3 +28,19 @@ class ModelError(SimiliError):
 
 class PhotoNotInLibraryError(SimiliError):
     """A 'more like this' query named a file the library has not indexed."""
+
+
+class CatalogDamagedError(LibraryError):
+    """The catalogue file is damaged or missing; `simili repair` restores a backup."""
+
+
+class DiskFullError(SimiliError):
+    """No space left where the library is; finished work is kept."""
+
+    def __init__(self, folder: object, needed_bytes: int) -> None:
+        mb = max(1, -(-int(needed_bytes) // 1_000_000))
+        super().__init__(
+            f"disk full: the library at {folder} needs about {mb} MB free; free some space and "
+            "run the command again (finished work is kept)"
+        )
+        self.needed_bytes = needed_bytes

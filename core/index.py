@@ -2,19 +2,28 @@
 
 The catalogue holds every vector too, so this file is a cache: `generation` says which catalogue
 state it matches, and a stale or missing index is repaired from the catalogue, never trusted.
+
+USearch trusts the bytes it loads (a damaged file can crash the process), so the record holds an
+xxh3 checksum of the file, and nothing is loaded before it is verified. Readers hash the file in
+full once per (size, mtime, ctime, inode) and remember that in a small sidecar; writers, which read
+the whole file anyway, always verify it in full.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import xxhash
 
 from core.embedder import load_runtime
+from core.errors import DiskFullError, LibraryError
 
 load_runtime()  # must precede usearch: see load_runtime's docstring
 from usearch.index import Index  # noqa: E402
@@ -28,6 +37,24 @@ CONNECTIVITY = 16
 DTYPE = "f16"
 # Rebuild from the catalogue once removed entries exceed this share of the live ones.
 TOMBSTONE_SHARE = 0.25
+_CHUNK = 8 << 20
+
+
+def file_checksum(path: Path) -> str:
+    """xxh3-128 of a file, read in chunks (cost at 1M vectors: benchmarks/checksum_bench.py)."""
+    digest = xxhash.xxh3_128()
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    with path.open("rb", buffering=0) as f:
+        while n := f.readinto(buffer):
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
+def file_stamp(path: Path) -> list[int]:
+    """What changes whenever the file is written or replaced: size, mtime, ctime and inode."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +72,13 @@ class VectorIndex:
         self.path = path
         self.meta_path = path.with_suffix(".json")
         self.dim = dim
+        self.verified_path = path.with_suffix(".verified")
         self.generation = -1
         self.tombstones = 0
         self._index = self._new()
         self.dirty = False
+        self.view = False
+        self.damage: str | None = None  # why the saved file was not used, if it was damaged
 
     def _new(self) -> Index:
         return Index(
@@ -62,14 +92,19 @@ class VectorIndex:
 
     @classmethod
     def open(cls, path: Path, dim: int, view: bool = False) -> VectorIndex:
-        """Load the saved index if it is readable and of this dimension; else start empty.
+        """Load the saved index if it is intact and of this dimension; else start empty.
 
-        `view` memory-maps the file (read-only, near-instant) for one-shot searches.
+        `view` memory-maps the file (read-only, near-instant) for one-shot searches. A file that
+        fails its checksum is never handed to USearch; `damage` says why, and the caller
+        rebuilds from the catalogue.
         """
         self = cls(path, dim)
         try:
             meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
             if int(meta.get("dim", -1)) != dim or not path.is_file():
+                return self
+            self.damage = self._verify(meta, full=not view)
+            if self.damage:
                 return self
             index = self._new()
             if view:
@@ -83,9 +118,37 @@ class VectorIndex:
             self.generation = int(meta.get("generation", -1))
             self.tombstones = int(meta.get("tombstones", 0))
             self.view = view
-        except (OSError, ValueError, RuntimeError):
+        except (OSError, ValueError, RuntimeError, AttributeError):
             return self  # unreadable: the caller rebuilds from the catalogue
         return self
+
+    def _verify(self, meta: dict, full: bool) -> str | None:
+        """None if the file is the one the record describes, else the damage found."""
+        checksum = meta.get("checksum")
+        if not isinstance(checksum, str):
+            return "no checksum recorded"
+        stamp = file_stamp(self.path)
+        if stamp[0] != meta.get("bytes"):
+            return f"size {stamp[0]} bytes, {meta.get('bytes')} recorded"
+        if not full:
+            with contextlib.suppress(OSError, ValueError):
+                seen = json.loads(self.verified_path.read_text(encoding="utf-8"))
+                if seen.get("checksum") == checksum and seen.get("stamp") == stamp:
+                    return None
+        if file_checksum(self.path) != checksum:
+            return "checksum mismatch"
+        self._remember(checksum, stamp)
+        return None
+
+    def _remember(self, checksum: str, stamp: list[int]) -> None:
+        """Record that this exact file was verified (best effort: readers may lack space)."""
+        tmp = self.verified_path.with_name(f"{self.verified_path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps({"checksum": checksum, "stamp": stamp}), encoding="utf-8")
+            tmp.replace(self.verified_path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def __len__(self) -> int:
         return len(self._index)
@@ -102,7 +165,7 @@ class VectorIndex:
         return np.asarray(self._index.keys, dtype=np.uint64)
 
     def _writable(self) -> None:
-        if getattr(self, "view", False):
+        if self.view:
             # A memory-mapped index is read-only; copy it into memory before changing it.
             index = self._new()
             index.load(str(self.path))
@@ -181,29 +244,45 @@ class VectorIndex:
         ]
 
     def save(self, generation: int) -> None:
-        """Write the index and its record atomically (temp file + rename, record last)."""
+        """Write the index and its record atomically (temp files + rename, record last).
+
+        Raises:
+            DiskFullError: no space for the new file (the old one and the catalogue are intact).
+            LibraryError: the file could not be written for another reason.
+        """
         self._writable()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        self._index.save(str(tmp))
-        _fsync(tmp)
+        tmp_meta = self.meta_path.with_name(self.meta_path.name + ".tmp")
+        try:
+            self._index.save(str(tmp))
+            _fsync(tmp)
+            meta = {
+                "generation": generation,
+                "dim": self.dim,
+                "count": len(self._index),
+                "tombstones": self.tombstones,
+                "dtype": DTYPE,
+                "bytes": tmp.stat().st_size,
+                "checksum": file_checksum(tmp),
+            }
+            tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+            _fsync(tmp_meta)
+        except (OSError, RuntimeError) as exc:
+            for leftover in (tmp, tmp_meta):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            raise write_error(self.path, exc, self._index.serialized_length) from None
         try:
             tmp.replace(self.path)
         except PermissionError:
             # Windows refuses to replace a file another process has mapped (a reader). The
             # catalogue holds every vector, so keep going; the next save tries again.
+            with contextlib.suppress(OSError):
+                tmp_meta.unlink()
             return
-        meta = {
-            "generation": generation,
-            "dim": self.dim,
-            "count": len(self._index),
-            "tombstones": self.tombstones,
-            "dtype": DTYPE,
-        }
-        tmp_meta = self.meta_path.with_name(self.meta_path.name + ".tmp")
-        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
-        _fsync(tmp_meta)
         tmp_meta.replace(self.meta_path)
+        self._remember(meta["checksum"], file_stamp(self.path))
         self.generation = generation
         self.dirty = False
 
@@ -214,6 +293,20 @@ class VectorIndex:
         return 0
 
 
+def write_error(path: Path, exc: BaseException, needed: int) -> Exception:
+    """The user-facing error for a failed write: disk full (with the space needed) or other.
+
+    USearch reports a full disk only as "Failed to serialize into stream", so the free space
+    decides.
+    """
+    full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    with contextlib.suppress(OSError):
+        full = full or shutil.disk_usage(path.parent).free < needed + (1 << 20)
+    if full:
+        return DiskFullError(path.parent, needed + (1 << 20))
+    return LibraryError(f"{path}: cannot write the vector index ({exc})")
+
+
 def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError), path.open("rb+") as f:
+    with path.open("rb+") as f:
         os.fsync(f.fileno())

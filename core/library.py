@@ -10,11 +10,13 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
-from core.catalog import Catalog
+from core.backup import BACKUP_DIR, damage_error
+from core.catalog import Catalog, create_catalog
 from core.embedder import Embedder, ModelInfo, load_manifest
-from core.errors import LibraryError, LibraryLockedError
+from core.errors import DiskFullError, LibraryError, LibraryLockedError
+from core.integrity import is_disk_full
 from core.paths import default_library_dir, default_model_manifest
-from core.settings import Settings
+from core.settings import SETTINGS_NAME, Settings
 
 if TYPE_CHECKING:  # core.index loads onnxruntime and usearch: imported when first needed, so
     from core.index import Hits, VectorIndex  # opening a library (app start) stays quick
@@ -24,6 +26,14 @@ INDEX_NAME = "vectors.usearch"
 LOCK_NAME = "writer.lock"
 # A reader whose mapped index lacks more vectors than this re-maps the file the writer saved.
 OVERLAY_LIMIT = 20_000
+# What Simili itself may have left in a folder before its catalogue exists (a run that failed
+# while creating it, the app's settings), or another process's catalogue that appeared a moment
+# ago: such a folder is still a new library, not a stranger's.
+_OWN_LEFTOVERS = frozenset(
+    {LOCK_NAME, SETTINGS_NAME, CATALOG_NAME, CATALOG_NAME + ".new", CATALOG_NAME + ".new-journal"}
+)
+# Signs of a library whose catalogue has gone: never start a new one over them.
+_LIBRARY_REMAINS = frozenset({BACKUP_DIR, INDEX_NAME, CATALOG_NAME + "-wal"})
 
 
 class _WriterLock:
@@ -34,7 +44,12 @@ class _WriterLock:
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        f = self.path.open("a+", encoding="utf-8")
+        try:
+            f = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(self.path.parent, 1 << 20) from None
+            raise LibraryError(f"{self.path}: cannot create the lock file ({exc})") from None
         try:
             if sys.platform == "win32":
                 import msvcrt
@@ -50,13 +65,16 @@ class _WriterLock:
             holder = f.read().strip() or "another process"
             f.close()
             raise LibraryLockedError(
-                f"{self.path.parent}: library is being updated by Simili ({holder}); "
+                f"{self.path.parent}: library is busy, being updated by Simili ({holder}); "
                 "wait for it to finish or close it, or use another --library"
             ) from None
-        f.seek(0)
-        f.truncate()
-        f.write(f"pid {os.getpid()}")
-        f.flush()
+        # The kernel lock is what counts; the pid is only for the "busy" message, so a full
+        # disk that refuses these bytes must not stop the run.
+        with contextlib.suppress(OSError):
+            f.seek(0)
+            f.truncate()
+            f.write(f"pid {os.getpid()}")
+            f.flush()
         self._file = f
 
     def release(self) -> None:
@@ -86,37 +104,52 @@ class Library:
         self.device = device
         self.threads = threads
         catalog_path = self.folder / CATALOG_NAME
-        if not catalog_path.is_file():
-            if not writer:
-                raise LibraryError(
-                    f"{self.folder}: no Simili library here yet; run `simili index FOLDER` first"
-                )
-            if self.folder.is_dir() and any(self.folder.iterdir()):
-                raise LibraryError(
-                    f"{self.folder}: folder is not empty and not a Simili library; "
-                    "choose an empty or new folder for --library"
-                )
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise LibraryError(f"{self.folder}: cannot create library ({exc})") from None
         self._lock: _WriterLock | None = None
         self._index: VectorIndex | None = None
         self._embedder: Embedder | None = None
         self.settings: Settings | None = None  # the app's settings, when a caller loaded them
+        self.index_damage: str | None = None  # why the saved index was rebuilt, if it was
         self._hidden: frozenset[int] = frozenset()
         self._extra_keys = np.zeros(0, np.uint64)
         self._extra_vectors = np.zeros((0, 1), np.float32)
-        if writer:
-            self._lock = _WriterLock(self.folder / LOCK_NAME)
-            self._lock.acquire()
+        if not catalog_path.is_file():
+            self._check_new_folder(catalog_path)
         try:
+            if writer:
+                self._lock = _WriterLock(self.folder / LOCK_NAME)
+                self._lock.acquire()
+                if not catalog_path.is_file():  # still new now that this process holds the lock
+                    create_catalog(catalog_path)
             self.catalog = Catalog(catalog_path, readonly=not writer)
             self.model: ModelInfo = load_manifest(model or default_model_manifest())
             self._check_model()
         except BaseException:
             self.close()
             raise
+
+    def _check_new_folder(self, catalog_path: Path) -> None:
+        """Refuse a folder that is not ours, or a library whose catalogue has gone missing."""
+        try:
+            entries = {p.name for p in self.folder.iterdir()} if self.folder.is_dir() else set()
+        except OSError as exc:
+            raise LibraryError(f"{self.folder}: cannot read the library folder ({exc})") from None
+        if entries & _LIBRARY_REMAINS and CATALOG_NAME not in entries:
+            raise damage_error(catalog_path, "the file is missing")
+        if not self.writer:
+            raise LibraryError(
+                f"{self.folder}: no Simili library here yet; run `simili index FOLDER` first"
+            )
+        if entries - _OWN_LEFTOVERS:
+            raise LibraryError(
+                f"{self.folder}: folder is not empty and not a Simili library; "
+                "choose an empty or new folder for --library"
+            )
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(self.folder, 1 << 20) from None
+            raise LibraryError(f"{self.folder}: cannot create library ({exc})") from None
 
     def _check_model(self) -> None:
         stored = self.catalog.get_meta("model")
@@ -151,6 +184,9 @@ class Library:
             from core.index import VectorIndex
 
             index = VectorIndex.open(path, self.model.dim, view=not self.writer)
+            # A damaged file was never loaded: a writer rebuilds and saves it from the catalogue
+            # (sync_index), a reader searches the catalogue's vectors beside it (_overlay).
+            self.index_damage = index.damage
             self._index = index
             self.sync_index()
         return self._index

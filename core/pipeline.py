@@ -253,6 +253,11 @@ def index_library(
         summary["problems"] = len(report.problems)
         summary["finished_at"] = time.time()
         catalog.set_meta("last_index", json.dumps(summary))
+    if targets is None:  # a full run: keep a copy of what a rescan could not give back
+        from core.backup import backup_catalog
+
+        emit(Progress("finishing", message="backing up the catalogue"))
+        backup_catalog(catalog.db, library.folder)
     emit(Progress("done", report.added + report.changed + report.reused, len(jobs)))
     return report
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.errors import SimiliError
+from core.errors import CatalogDamagedError, SimiliError
 from core.paths import default_library_dir, resources_dir
 from desktop.controller import LibraryController
 from desktop.main_window import MainWindow
@@ -43,7 +43,17 @@ def run(library: Path | None = None, opened: Sequence[str] = ()) -> int:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     try:
-        window = create_window(library)
+        try:
+            window = create_window(library)
+        except CatalogDamagedError as exc:
+            from desktop.repair import ask_repair, run_repair
+
+            if not ask_repair(str(exc)):
+                return 1
+            error = run_repair((library or default_library_dir()).expanduser().absolute())
+            if error:
+                raise SimiliError(error) from None
+            window = create_window(library)
     except SimiliError as exc:
         QMessageBox.critical(None, "Simili", str(exc))
         return 1

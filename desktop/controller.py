@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from core.catalog import Catalog, Root
 from core.duplicates import DuplicateOptions, find_duplicates, record_decision, stack_shots
 from core.errors import LibraryLockedError, SimiliError
+from core.integrity import explain
 from core.library import CATALOG_NAME, Library
 from core.pipeline import index_library
 from core.records import DuplicateGroup, IndexReport, Match, Problem, Progress, TrashedFile
@@ -61,9 +62,11 @@ class LibraryController(QObject):
             self.read_only_reason = str(exc)
         self.settings: Settings = load_settings(folder)
         self._apply_device()
-        self.catalog = Catalog(folder / CATALOG_NAME, readonly=True)  # GUI-thread reads
+        # GUI-thread reads; the writer (or reader) Library has just checked the file.
+        self.catalog = Catalog(folder / CATALOG_NAME, readonly=True, check=False)
         self._reader: Library | None = None
         self.runner = TaskRunner()
+        self.runner.explain = lambda exc: explain(exc, folder)
         self.runner.progressed.connect(self.indexing_progressed)
         self.runner.problem_found.connect(self.problem_found)
         self.runner.finished.connect(self._on_runner_finished)

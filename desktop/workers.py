@@ -40,6 +40,8 @@ class TaskRunner(QObject):
         self._requested.connect(self._run)
         self._token: CancelToken | None = None
         self.busy = False
+        # Turns a low-level failure (full disk, damaged catalogue) into the user's message.
+        self.explain: Callable[[BaseException], SimiliError | None] = lambda _exc: None
         self._thread.start()
 
     def submit(self, task: Task) -> CancelToken:
@@ -78,9 +80,11 @@ class TaskRunner(QObject):
             self.busy = False
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug must reach the user, not kill the thread
-            traceback.print_exc()
+            explained = self.explain(exc)
+            if explained is None:
+                traceback.print_exc()
             self.busy = False
-            self.failed.emit(f"unexpected {type(exc).__name__}: {exc}")
+            self.failed.emit(str(explained or f"unexpected {type(exc).__name__}: {exc}"))
         else:
             self.busy = False
             self.finished.emit(result)

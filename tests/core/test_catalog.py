@@ -115,3 +115,22 @@ def test_counts_use_the_state_index(tmp_path):
         plan = " ".join(str(row) for row in catalog.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "COVERING INDEX files_state_root" in plan
     assert catalog.counts(vectors=False) == {"photos": 0, "problems": 0}
+
+
+def test_an_error_sqlite_already_rolled_back_is_not_masked(tmp_path):
+    # On a full disk SQLite ends the transaction itself; a second ROLLBACK used to fail with
+    # "cannot rollback - no transaction is active" and hide "database or disk is full".
+    catalog = Catalog(tmp_path / "c.sqlite")
+
+    def failing_batch() -> None:
+        with catalog.transaction():
+            catalog.set_meta("x", "1")
+            catalog.db.execute("ROLLBACK")  # what SQLite does by itself on SQLITE_FULL
+            raise sqlite3.OperationalError("database or disk is full")
+
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        failing_batch()
+    assert catalog.get_meta("x") is None
+    with catalog.transaction():  # and the connection is usable again
+        catalog.set_meta("x", "2")
+    assert catalog.get_meta("x") == "2"

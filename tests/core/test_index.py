@@ -60,3 +60,86 @@ def test_empty_index_search(tmp_path):
     index = VectorIndex(tmp_path / "v.usearch", 16)
     hits = index.search(_unit(2, 16), 5)
     assert [len(h.keys) for h in hits] == [0, 0]
+
+
+def _patch(path, offset: int, seed: int, size: int = 512) -> None:
+    data = bytearray(path.read_bytes())
+    noise = np.random.default_rng(seed).integers(0, 256, size, dtype=np.uint8).tobytes()
+    data[offset : offset + size] = noise[: len(data) - offset]
+    path.write_bytes(bytes(data))
+
+
+def test_a_patched_file_is_never_loaded(tmp_path):
+    # GIVEN a saved index
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16)
+    index.add(np.arange(1, 201), _unit(200, 16))
+    index.save(generation=3)
+    pristine = path.read_bytes()
+    for view in (True, False):
+        # WHEN 512 bytes inside it are overwritten
+        path.write_bytes(pristine)
+        assert VectorIndex.open(path, 16, view=view).damage is None
+        _patch(path, len(pristine) // 2, seed=1)
+        # THEN it is reported damaged and left alone: empty, stale, for a rebuild
+        again = VectorIndex.open(path, 16, view=view)
+        assert again.damage == "checksum mismatch"
+        assert (len(again), again.generation) == (0, -1)
+
+
+def test_readers_verify_once_per_file_version(tmp_path, monkeypatch):
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16)
+    index.add(np.arange(1, 51), _unit(50, 16))
+    index.save(generation=1)
+    import core.index
+
+    calls = []
+    real = core.index.file_checksum
+    monkeypatch.setattr(core.index, "file_checksum", lambda p: calls.append(p) or real(p))
+    assert len(VectorIndex.open(path, 16, view=True)) == 50
+    assert calls == []  # the writer's save recorded this exact file as verified
+    path.write_bytes(path.read_bytes())  # same bytes, but rewritten: verified again
+    assert len(VectorIndex.open(path, 16, view=True)) == 50
+    assert len(VectorIndex.open(path, 16, view=True)) == 50
+    assert len(calls) == 1
+
+
+def test_an_index_without_a_checksum_is_not_trusted(tmp_path):
+    # An index saved by an older Simili has no checksum: rebuilt once, never loaded blind.
+    import json
+
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16)
+    index.add(np.arange(1, 11), _unit(10, 16))
+    index.save(generation=1)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    del meta["checksum"]
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    again = VectorIndex.open(path, 16)
+    assert (len(again), again.damage) == (0, "no checksum recorded")
+
+
+def test_disk_full_while_saving_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    import pytest
+
+    from core.errors import DiskFullError
+
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16)
+    index.add(np.arange(1, 11), _unit(10, 16))
+    index.save(generation=1)
+    before = path.read_bytes()
+    index.add(np.arange(11, 21), _unit(10, 16, seed=2))
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("core.index._fsync", full)
+    with pytest.raises(DiskFullError, match=r"disk full: the library at .* needs about \d+ MB"):
+        index.save(generation=2)
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.tmp"))
+    assert VectorIndex.open(path, 16).generation == 1

@@ -311,7 +311,11 @@ def test_library_inside_a_root_is_never_indexed(make_photo, tmp_path):
 def _fresh_library(home: Path) -> Library:
     catalog_dir = home
     catalog_dir.mkdir(parents=True, exist_ok=True)
-    (catalog_dir / "catalog.sqlite").touch()  # an existing (empty) library in a non-empty folder
+    # An existing (empty) library in a non-empty folder. (A zero-byte file is a damaged
+    # catalogue, never a new one: tests/core/test_repair.py.)
+    from core.catalog import create_catalog
+
+    create_catalog(catalog_dir / "catalog.sqlite")
     return Library(home, writer=True)
 
 
