@@ -35,6 +35,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -369,15 +370,23 @@ def verified_pairs(folder: Path, model: Path | None) -> list[tuple[float, str, s
             reverse=True,
         )
         tries: Counter = Counter()
-        out = []
+        chosen = []
         for _, a, b in pairs:
             if tries[a] >= scan.t.verify_tries and tries[b] >= scan.t.verify_tries:
                 continue
             tries[a] += 1
             tries[b] += 1
-            v = scan.verdict(a, b)
-            pa, pb = scan.files[scan.first(a)].path, scan.files[scan.first(b)].path
-            out.append((v.strength, Path(pa).name, Path(pb).name, v.method))
+            chosen.append((a, b))
+        print(f"{len(chosen)} pairs to verify", flush=True)
+        out = []
+        with ThreadPoolExecutor(2) as pool:
+            for n, ((a, b), v) in enumerate(
+                zip(chosen, pool.map(lambda p: scan.verdict(*p), chosen), strict=True)
+            ):
+                pa, pb = scan.files[scan.first(a)].path, scan.files[scan.first(b)].path
+                out.append((v.strength, Path(pa).name, Path(pb).name, v.method))
+                if n % 1000 == 999:
+                    print(f"  {n + 1} verified", flush=True)
     return out
 
 
