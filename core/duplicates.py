@@ -34,6 +34,7 @@ from PIL import Image, ImageFilter
 from core.catalog import Decision, IndexedFile
 from core.decode import load_rgb
 from core.errors import NotAnImageError, PhotoNotInLibraryError, SimiliError
+from core.formatting import human_bytes
 from core.records import DuplicateFile, DuplicateGroup, Progress
 from core.scanner import normalise
 from core.tasks import CancelToken, ProgressCallback
@@ -437,7 +438,7 @@ def _exif_richness(f: DuplicateFile) -> int:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
+    return human_bytes(size)  # the same units as the app and the CLI ("KB", binary)
 
 
 def suggest_keeper(

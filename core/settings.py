@@ -8,6 +8,7 @@ from pathlib import Path
 
 SETTINGS_NAME = "settings.json"
 SETTINGS_VERSION = 1
+STRICTNESS = ("strict", "normal", "loose")  # as core.duplicates.STRICTNESS (no import cycle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,9 @@ class Settings:
     exclude_patterns: tuple[str, ...] = field(default_factory=tuple)
     watch: bool = True
     thumbnail_size: int = 160
+    # Folders whose photos are never trashed: duplicates there are always the ones kept.
+    reference_folders: tuple[str, ...] = field(default_factory=tuple)
+    duplicate_strictness: str = "strict"  # strict | normal | loose (core.duplicates.STRICTNESS)
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields replaced."""
@@ -36,12 +40,17 @@ def load_settings(folder: Path) -> Settings:
     workers = data.get("workers", defaults.workers)
     patterns = data.get("exclude_patterns", [])
     size = data.get("thumbnail_size", defaults.thumbnail_size)
+    strictness = data.get("duplicate_strictness", defaults.duplicate_strictness)
     return Settings(
         device=device if device in ("auto", "cpu", "cuda") else defaults.device,
         workers=workers if isinstance(workers, int) and 0 <= workers <= 64 else defaults.workers,
         exclude_patterns=tuple(p for p in patterns if isinstance(p, str) and p.strip()),
         watch=bool(data.get("watch", defaults.watch)),
         thumbnail_size=size if isinstance(size, int) and 64 <= size <= 512 else 160,
+        reference_folders=tuple(
+            p for p in data.get("reference_folders", []) if isinstance(p, str) and p.strip()
+        ),
+        duplicate_strictness=strictness if strictness in STRICTNESS else "strict",
     )
 
 
@@ -49,6 +58,7 @@ def save_settings(folder: Path, settings: Settings) -> None:
     """Write settings atomically (temp file + rename)."""
     data = asdict(settings)
     data["exclude_patterns"] = list(settings.exclude_patterns)
+    data["reference_folders"] = list(settings.reference_folders)
     data["version"] = SETTINGS_VERSION
     tmp = folder / (SETTINGS_NAME + ".tmp")
     tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")

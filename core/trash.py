@@ -175,3 +175,24 @@ def restore(library: Library, entry: TrashedFile) -> str:
         info.unlink()
     _append(library.folder, replace(entry, restored=True))
     return entry.path
+
+
+# -- added on branch `review` for the review window's undo list; the `trash` helper's branch adds
+# -- the reference versions of these two functions: keep theirs when merging (NOTES-review.md).
+def restorable(folder: Path) -> list[TrashedFile]:
+    """Files Simili trashed from this library that can still be put back, newest first."""
+    entries = [e for e in trash_log(folder) if not e.restored]
+    alive = [e for e in entries if e.trash_path and Path(e.trash_path).exists()]
+    return sorted(alive, key=lambda e: e.trashed_at, reverse=True)
+
+
+def restore_many(library: Library, entries: Iterable[TrashedFile]) -> tuple[list[str], list[str]]:
+    """Restore several trashed files; returns (restored paths, one message per failure)."""
+    restored: list[str] = []
+    errors: list[str] = []
+    for entry in entries:
+        try:
+            restored.append(restore(library, entry))
+        except (TrashError, OSError) as exc:
+            errors.append(str(exc))
+    return restored, errors
