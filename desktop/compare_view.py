@@ -28,6 +28,7 @@ from core.formatting import human_bytes
 from core.records import DuplicateFile
 
 MAX_ZOOM = 16.0
+CARD_MIN_WIDTH = 170  # narrower cards scroll sideways instead of being clipped
 ZOOM_STEP = 1.25
 
 
@@ -197,6 +198,11 @@ class ZoomSync(QObject):
             self._busy = False
 
 
+def _shorten(text: str, keep: int = 26) -> str:
+    """The end of a long path (the part that tells folders apart)."""
+    return text if len(text) <= keep else "…" + text[-(keep - 1) :]
+
+
 def confidence_words(confidence: float) -> str:
     """How sure Simili is, in words people use."""
     if confidence >= 0.95:
@@ -225,7 +231,7 @@ class PhotoCard(QWidget):
         self.file = file
         self.protected = protected
         self.view = SyncedImageView()
-        self.view.setMinimumSize(220, 180)
+        self.view.setMinimumSize(150, 150)
         self.choice = QRadioButton("Keep this one")
         self.choice.setChecked(keeper)
         facts = [
@@ -233,7 +239,7 @@ class PhotoCard(QWidget):
             ("size", human_bytes(file.size)),
             ("format", file.format),
             ("taken", file.taken or "—"),
-            ("folder", file.folder),
+            ("folder", _shorten(file.folder)),  # the whole path is in the tooltip
         ]
         if file.edits:
             facts.append(("edits", ", ".join(file.edits)))
@@ -255,7 +261,9 @@ class PhotoCard(QWidget):
             tip += "\nIn a reference folder: Simili never trashes it."
         for widget in (self, self.view, self.info):
             widget.setToolTip(tip)
+        # Ignored width: every column of the comparison gets the same share, whatever the text.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(CARD_MIN_WIDTH)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.reference_action = QAction(f"Never trash from {file.folder}", self)
         self.reference_action.setEnabled(not protected)

@@ -224,7 +224,7 @@ class DuplicatesView(QWidget):
                 continue
             freed = sum(g.reclaimable for _, g in members)
             header = QListWidgetItem(
-                f"{title} — {count_of(len(members), 'group')}, {human_bytes(freed)}"
+                f"{title}\n{count_of(len(members), 'group')} · {human_bytes(freed)}"
             )
             header.setFlags(Qt.ItemFlag.NoItemFlags)
             font = header.font()
@@ -233,9 +233,10 @@ class DuplicatesView(QWidget):
             self.list.addItem(header)
             for i, group in members:
                 words = confidence_words(group.confidence)
+                # Two short lines, so the confidence and size stay visible in a narrow list.
                 item = QListWidgetItem(
-                    f"{Path(group.keep).name} + {len(group.files) - 1} · {words} · "
-                    f"{human_bytes(group.reclaimable)}"
+                    f"{Path(group.keep).name} + {len(group.files) - 1}\n"
+                    f"{words} · {human_bytes(group.reclaimable)}"
                 )
                 item.setData(Qt.ItemDataRole.UserRole, i)
                 why = [e.summary for e in group.evidence[:3]]

@@ -85,3 +85,28 @@ def test_restore_without_trash_location_names_the_system_trash(indexed):
     entry = trash_module.TrashedFile(paths[0], 1, "h", 0.0, None)
     with Library(folder, writer=True) as library, pytest.raises(TrashError, match="system trash"):
         restore(library, entry)
+
+
+# -- the minimal restorable/restore_many added on branch `review` (NOTES-review.md) -----------
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="freedesktop trash only")
+def test_restorable_and_restore_many(indexed):
+    from core.trash import restorable, restore_many
+
+    folder, paths = indexed
+    group = _group(paths)
+    with Library(folder, writer=True) as library:
+        trash_files(library, group, paths[1:])
+        # GIVEN two trashed files, one of them since taken out of the trash by hand
+        entries = restorable(folder)
+        assert sorted(e.path for e in entries) == sorted(paths[1:])
+        Path(next(e.trash_path for e in entries if e.path == paths[2])).unlink()
+        # WHEN both are restored
+        restored, errors = restore_many(library, entries)
+    # THEN the one still there is back, the other is named in one message, and neither is
+    # offered again (one restored, one gone from the trash)
+    assert restored == [paths[1]]
+    assert Path(paths[1]).exists()
+    assert len(errors) == 1
+    assert paths[2] in errors[0]
+    assert "no longer in the trash" in errors[0]
+    assert restorable(folder) == []
