@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.formatting import human_bytes
-from core.records import DuplicateFile
+from core.records import DuplicateFile, DuplicateGroup
 
 MAX_ZOOM = 16.0
 CARD_MIN_WIDTH = 170  # narrower cards scroll sideways instead of being clipped
@@ -196,6 +196,34 @@ class ZoomSync(QObject):
                     view.follow(zoom, fh, fv)
         finally:
             self._busy = False
+
+
+def in_folders(path: str, folders: tuple[str, ...]) -> bool:
+    """Whether `path` lies inside one of `folders`."""
+    return any(Path(path).is_relative_to(folder) for folder in folders)
+
+
+def evidence_for(group: DuplicateGroup, path: str) -> str:
+    """Why a file is in the group: its link to the keeper, else its links to the others."""
+    links = [e for e in group.evidence if path in (e.a, e.b)]
+    direct = [e for e in links if group.keep in (e.a, e.b)]
+    lines = []
+    for e in (direct or links)[:3]:
+        other = e.b if e.a == path else e.a
+        lines.append(f"Compared with {Path(other).name}: {e.summary}")
+    return "\n".join(lines)
+
+
+def differences(files: tuple[DuplicateFile, ...]) -> set[str]:
+    """The facts that differ between the members (shown in bold)."""
+    values = {
+        "dimensions": {(f.width, f.height) for f in files},
+        "size": {f.size for f in files},
+        "format": {f.format for f in files},
+        "taken": {f.taken for f in files},
+        "folder": {f.folder for f in files},
+    }
+    return {key for key, seen in values.items() if len(seen) > 1}
 
 
 def _shorten(text: str, keep: int = 26) -> str:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -22,11 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from core.formatting import count_of, human_bytes
-from core.records import DuplicateFile, DuplicateGroup, TrashedFile
-from desktop.compare_view import PhotoCard, ZoomSync, confidence_words
+from core.records import DuplicateGroup, TrashedFile
+from desktop.compare_view import (
+    PhotoCard,
+    ZoomSync,
+    confidence_words,
+    differences,
+    evidence_for,
+    in_folders,
+)
 from desktop.controller import LibraryController
 from desktop.thumbnails import ThumbnailCache
-from desktop.trash_panel import TrashPanel
+from desktop.trash_panel import TrashPanel, confirmation
 
 COMPARE_SIDE = 1400
 KIND_TITLES = {"exact": "Exact copies", "near": "Edited copies", "similar": "Similar shots"}
@@ -39,11 +45,6 @@ STRICTNESS_LEVELS = [
     ("Loose", "loose", "Also possible copies: look at each group before trashing"),
 ]
 HINT = "Ctrl+wheel: zoom all · drag: pan · double-click: whole photo · right-click: protect folder"
-
-
-def in_folders(path: str, folders: tuple[str, ...]) -> bool:
-    """Whether `path` lies inside one of `folders`."""
-    return any(Path(path).is_relative_to(folder) for folder in folders)
 
 
 class DuplicatesView(QWidget):
@@ -283,7 +284,7 @@ class DuplicatesView(QWidget):
             f"{words} · suggested keeper: {Path(group.keep).name} — {group.reason}"
         )
         self.group_title.setToolTip("\n".join(group.paths))
-        differs = self._differences(group.files)
+        differs = differences(group.files)
         columns = self.layout_toggle.currentData() if len(group.files) > 2 else 2
         for column in range(3):
             self.cards_layout.setColumnStretch(column, 1 if column < columns else 0)
@@ -294,7 +295,7 @@ class DuplicatesView(QWidget):
                 file,
                 differs,
                 file.path == group.keep,
-                evidence=self._evidence_for(group, file.path),
+                evidence=evidence_for(group, file.path),
                 protected=in_folders(file.path, reference),
             )
             card.setParent(self.cards_box)
@@ -304,28 +305,6 @@ class DuplicatesView(QWidget):
             self.sync.add(card.view)
             self.cards_layout.addWidget(card, n // columns, n % columns)
             self.cards.append(card)
-
-    @staticmethod
-    def _evidence_for(group: DuplicateGroup, path: str) -> str:
-        """Why a file is in the group: its link to the keeper, else its links to the others."""
-        links = [e for e in group.evidence if path in (e.a, e.b)]
-        direct = [e for e in links if group.keep in (e.a, e.b)]
-        lines = []
-        for e in (direct or links)[:3]:
-            other = e.b if e.a == path else e.a
-            lines.append(f"Compared with {Path(other).name}: {e.summary}")
-        return "\n".join(lines)
-
-    @staticmethod
-    def _differences(files: tuple[DuplicateFile, ...]) -> set[str]:
-        values = {
-            "dimensions": {(f.width, f.height) for f in files},
-            "size": {f.size for f in files},
-            "format": {f.format for f in files},
-            "taken": {f.taken for f in files},
-            "folder": {f.folder for f in files},
-        }
-        return {key for key, seen in values.items() if len(seen) > 1}
 
     @Slot(str)
     def _on_thumbnail_ready(self, path: str) -> None:
@@ -345,28 +324,6 @@ class DuplicatesView(QWidget):
         return None
 
     # -- actions ------------------------------------------------------------------------------
-    def confirmation(
-        self, doomed: list[DuplicateFile], keeper: str, protected: list[DuplicateFile]
-    ) -> QMessageBox:
-        """The one question before trashing: names the action and the amount; Cancel is default."""
-        size = sum(f.size for f in doomed)
-        action = f"Move {count_of(len(doomed), 'photo')} ({human_bytes(size)}) to the trash"
-        listing = "\n".join(f"  {f.path}" for f in doomed[:8])
-        if len(doomed) > 8:
-            listing += f"\n  … and {len(doomed) - 8} more"
-        details = f"{listing}\n\nKeeping {keeper}."
-        if protected:
-            details += f"\n{count_of(len(protected), 'photo')} in reference folders stay."
-        details += "\nYou can restore them from the list on the left or from the system trash."
-        box = QMessageBox(QMessageBox.Icon.Question, "Move to the trash", f"{action}?", parent=self)
-        box.setInformativeText(details)
-        box.move_button = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
-        box.move_button.setObjectName("confirmTrash")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        return box
-
     @Slot()
     def trash_others(self) -> None:
         """Move every file but the chosen keeper to the system trash, after one confirmation.
@@ -384,7 +341,7 @@ class DuplicatesView(QWidget):
         if not doomed:
             self._show_error("Nothing to trash: the other photos are in reference folders.")
             return
-        box = self.confirmation(doomed, keeper, protected)
+        box = confirmation(self, doomed, keeper, protected)
         box.exec()
         confirmed = box.clickedButton() == box.move_button
         box.deleteLater()

@@ -1,4 +1,4 @@
-"""The review's undo list: what Simili moved to the trash and can still put back.
+"""Trashing from the review: the one confirmation, and the undo list of what can be put back.
 
 It is read from the library's trash log, so it survives restarts; several files can be selected
 and restored at once.
@@ -15,13 +15,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from core.formatting import human_bytes
-from core.records import TrashedFile
+from core.formatting import count_of, human_bytes
+from core.records import DuplicateFile, TrashedFile
 from desktop.controller import LibraryController
 
 
@@ -80,3 +81,27 @@ class TrashPanel(QWidget):
         if entries:
             self.message.emit(self.controller.restore_many(entries))
             self.refresh()
+
+
+def confirmation(
+    parent: QWidget, doomed: list[DuplicateFile], keeper: str, protected: list[DuplicateFile]
+) -> QMessageBox:
+    """The one question before trashing: names the action and the amount; Cancel is default."""
+    size = sum(f.size for f in doomed)
+    action = f"Move {count_of(len(doomed), 'photo')} ({human_bytes(size)}) to the trash"
+    listing = "\n".join(f"  {f.path}" for f in doomed[:8])
+    if len(doomed) > 8:
+        listing += f"\n  … and {len(doomed) - 8} more"
+    details = f"{listing}\n\nKeeping {keeper}."
+    if protected:
+        stay = "stays" if len(protected) == 1 else "stay"
+        details += f"\n{count_of(len(protected), 'photo')} in reference folders {stay}."
+    details += "\nYou can restore them from the list on the left or from the system trash."
+    box = QMessageBox(QMessageBox.Icon.Question, "Move to the trash", f"{action}?", parent=parent)
+    box.setInformativeText(details)
+    box.move_button = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+    box.move_button.setObjectName("confirmTrash")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box
