@@ -9,7 +9,7 @@ others exactly once.
 from __future__ import annotations
 
 import weakref
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QMouseEvent, QPixmap, QResizeEvent, QWheelEvent
@@ -226,9 +226,9 @@ def differences(files: tuple[DuplicateFile, ...]) -> set[str]:
     return {key for key, seen in values.items() if len(seen) > 1}
 
 
-def _shorten(text: str, keep: int = 26) -> str:
-    """The end of a long path (the part that tells folders apart)."""
-    return text if len(text) <= keep else "…" + text[-(keep - 1) :]
+def _shorten(folder: str, keep: int = 18) -> str:
+    """A folder short enough for a narrow card: its name, when the whole path is long."""
+    return folder if len(folder) <= keep else f"…/{PurePath(folder).name}"
 
 
 def confidence_words(confidence: float) -> str:
