@@ -60,6 +60,7 @@ class DuplicatesView(QWidget):
         self.sync = ZoomSync(self)  # one for the view's lifetime; cards come and go
         self.choices = QButtonGroup(self)
         self._searched = False
+        self._find_again = False
 
         self.mode = QComboBox()
         for label, value in MODES:
@@ -179,10 +180,16 @@ class DuplicatesView(QWidget):
             self.controller.update_settings(settings.with_changes(duplicate_strictness=level))
         if self._searched and self.find_button.isEnabled():
             self.find()
+        elif self._searched:
+            self._find_again = True  # a search is running: run at the new level when it ends
 
     @Slot(object)
     def _on_found(self, groups: list[DuplicateGroup]) -> None:
         self.find_button.setEnabled(True)
+        if self._find_again:
+            self._find_again = False
+            self.find()
+            return
         self.groups = list(groups)
         self.current = None
         self._fill_list()
@@ -208,6 +215,7 @@ class DuplicatesView(QWidget):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self.find_button.setEnabled(True)
+        self._find_again = False
         self.summary.setText(message)
 
     def _first_group_row(self) -> int:

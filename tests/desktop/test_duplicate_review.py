@@ -303,6 +303,14 @@ def test_strictness_is_passed_to_the_scan_and_remembered(qtbot, window, monkeypa
     assert seen[-1].strictness == "loose"
     assert seen[-1].mode == "near"
     assert load_settings(library_home).duplicate_strictness == "loose"
+    # AND a change while a search runs is not lost: the search runs again at the new level
+    view.find()
+    view.strictness.setCurrentIndex(view.strictness.findData("normal"))
+    qtbot.waitUntil(lambda: seen[-1].strictness == "normal", timeout=60000)
+    qtbot.waitUntil(view.find_button.isEnabled, timeout=60000)
+    assert view.strictness.currentData() == "normal"
+    view.strictness.setCurrentIndex(view.strictness.findData("loose"))
+    qtbot.waitUntil(view.find_button.isEnabled, timeout=60000)
     window.close()
     again = open_window(qtbot, library_home)
     assert again.duplicates.strictness.currentData() == "loose"
