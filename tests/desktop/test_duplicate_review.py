@@ -469,7 +469,8 @@ def test_stress_zoom_pan_keeper_trash_switch_resize(
         win.resize(900 + (i % 5) * 60, 650 + (i % 3) * 40)
         qtbot.wait(1)
         if i % 3 == 1 and len(cards) > 1:
-            qtbot.mouseClick(cards[-1].choice, Qt.MouseButton.LeftButton)
+            cards[-1].choice.click()
+            assert view.chosen_keeper() == cards[-1].file.path
         if i % 25 == 24 and view.current is not None:
             with qtbot.waitSignal(win.controller.trashed, timeout=30000):
                 view.trash_others()
