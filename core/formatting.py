@@ -21,3 +21,8 @@ def human_duration(seconds: float) -> str:
     if whole < 3600:
         return f"{whole // 60} min"
     return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def count_of(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 photo', '14 photos', '2 copies': never '1 files'."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 SETTINGS_NAME = "settings.json"
 SETTINGS_VERSION = 1
+STRICTNESS = ("strict", "normal", "loose")  # as core.duplicates.STRICTNESS (no import cycle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Settings:
     # Folders never trashed from ("my originals live here"): keep-best prefers their files and
     # the trash refuses any file inside them. Stored as typed ("~/Pictures/Originals").
     reference_folders: tuple[str, ...] = field(default_factory=tuple)
+    duplicate_strictness: str = "strict"  # strict | normal | loose (core.duplicates.STRICTNESS)
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields replaced."""
@@ -40,6 +42,7 @@ def load_settings(folder: Path) -> Settings:
     patterns = data.get("exclude_patterns", [])
     size = data.get("thumbnail_size", defaults.thumbnail_size)
     folders = data.get("reference_folders", [])
+    strictness = data.get("duplicate_strictness", defaults.duplicate_strictness)
     return Settings(
         device=device if device in ("auto", "cpu", "cuda") else defaults.device,
         workers=workers if isinstance(workers, int) and 0 <= workers <= 64 else defaults.workers,
@@ -47,6 +50,7 @@ def load_settings(folder: Path) -> Settings:
         watch=bool(data.get("watch", defaults.watch)),
         thumbnail_size=size if isinstance(size, int) and 64 <= size <= 512 else 160,
         reference_folders=_folders(folders),
+        duplicate_strictness=strictness if strictness in STRICTNESS else "strict",
     )
 
 

@@ -14,12 +14,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import CatalogDamagedError, SimiliError
 from core.paths import default_library_dir, resources_dir
+from desktop.binding import guard_singletons
 from desktop.controller import LibraryController
 from desktop.main_window import MainWindow
 
 
 def create_window(library: Path | None = None) -> MainWindow:
     """Open the library (creating it on first run) and build the main window."""
+    guard_singletons()  # a Qt binding that loses references must not kill the app (binding.py)
     controller = LibraryController((library or default_library_dir()).expanduser().absolute())
     window = MainWindow(controller)
     if controller.roots() and controller.writer is not None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from core.catalog import Catalog, Root
 from core.duplicates import DuplicateOptions, find_duplicates, record_decision, stack_shots
 from core.errors import LibraryLockedError, SimiliError
+from core.formatting import count_of
 from core.integrity import explain
 from core.library import CATALOG_NAME, Library
 from core.pipeline import index_library
@@ -18,7 +19,7 @@ from core.scanner import normalise
 from core.search import search, similar
 from core.settings import Settings, load_settings, save_settings
 from core.tasks import CancelToken
-from core.trash import restore, trash_files, trash_log
+from core.trash import restorable, restore, restore_many, trash_files, trash_log
 from core.watcher import Watcher
 from desktop.workers import Job, JobSignals, TaskRunner, make_pool
 
@@ -46,6 +47,7 @@ class LibraryController(QObject):
     duplicates_found = Signal(object)  # list[DuplicateGroup]
     duplicates_failed = Signal(str)
     trashed = Signal(object)  # list[TrashedFile]
+    trash_failed = Signal(str)  # a TrashError's message: the group stays
     decided = Signal()
     _watched = Signal(object)  # set[str], from the watcher's thread
 
@@ -230,6 +232,8 @@ class LibraryController(QObject):
 
     @Slot(object)
     def _on_runner_finished(self, result: object) -> None:
+        if self.closed:  # a task's last word, queued while the app was closing
+            return
         kind, self._kind = self._kind, "index"
         if kind != "index":
             {"duplicates": self.duplicates_found, "trash": self.trashed}.get(
@@ -245,6 +249,8 @@ class LibraryController(QObject):
 
     @Slot(object)
     def _on_runner_cancelled(self, report: object) -> None:
+        if self.closed:  # a task's last word, queued while the app was closing
+            return
         if self._kind != "index":
             self._kind = "index"
             self.duplicates_failed.emit("Cancelled.")
@@ -257,9 +263,11 @@ class LibraryController(QObject):
 
     @Slot(str)
     def _on_runner_failed(self, message: str) -> None:
+        if self.closed:  # a task's last word, queued while the app was closing
+            return
         if self._kind != "index":
-            self._kind = "index"
-            self.duplicates_failed.emit(message)
+            kind, self._kind = self._kind, "index"
+            (self.trash_failed if kind == "trash" else self.duplicates_failed).emit(message)
             self.library_changed.emit()
             self._kick()
             return
@@ -268,22 +276,29 @@ class LibraryController(QObject):
         self._kick()
 
     # -- duplicates ---------------------------------------------------------------------------
-    def find_duplicates(self, mode: str) -> None:
-        """Find groups (exact / near / similar level); results arrive via duplicates_found."""
+    def find_duplicates(self, mode: str, strictness: str = "strict") -> None:
+        """Find groups (exact / near / similar level, how strict); arrive via duplicates_found.
+
+        Files in the settings' reference folders are always the ones kept.
+        """
+        reference = tuple(self.settings.reference_folders)
 
         def task(cancel: CancelToken, progress: Callable, _problem: Callable) -> object:
             assert self.writer is not None
-            options = DuplicateOptions(mode=mode)
+            options = DuplicateOptions(mode=mode, strictness=strictness, reference=reference)
             return find_duplicates(self.writer, options, cancel=cancel, on_progress=progress)
 
         self._queue_or_run(task, "duplicates")
 
     def trash(self, group: DuplicateGroup, paths: list[str]) -> None:
         """Move files of a group to the system trash (the view has asked the user)."""
+        reference = tuple(self.settings.reference_folders)
 
+        # The `reference` keyword comes with the trash branch; until it is merged, the view
+        # alone keeps reference folders out of `paths` (NOTES-review.md: drop this check).
         def task(_c: CancelToken, _p: Callable, _q: Callable) -> object:
             assert self.writer is not None
-            return trash_files(self.writer, group, paths)
+            return trash_files(self.writer, group, paths, reference=reference)
 
         self._queue_or_run(task, "trash")
 
@@ -299,6 +314,22 @@ class LibraryController(QObject):
     def trash_log(self) -> list[TrashedFile]:
         """What Simili moved to the trash from this library."""
         return trash_log(self.folder)
+
+    def restorable(self) -> list[TrashedFile]:
+        """Trashed files of this library that can still be put back (survives restarts)."""
+        return restorable(self.folder)
+
+    def restore_many(self, entries: list[TrashedFile]) -> str:
+        """Put several trashed files back and index them again; returns a message."""
+        if self.writer is None:
+            return self.read_only_reason
+        restored, errors = restore_many(self.writer, entries)
+        self._pending_targets.update(restored)
+        self._kick()
+        message = f"Restored {count_of(len(restored), 'photo')}." if restored else ""
+        if errors:
+            message += f" {count_of(len(errors), 'photo')} not restored: {errors[0]}"
+        return message.strip()
 
     def restore(self, entry: TrashedFile) -> str:
         """Move a trashed file back; returns a message for the user."""

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -25,7 +31,7 @@ DEVICES = [("Automatic (GPU if usable)", "auto"), ("CPU", "cpu"), ("GPU (CUDA)",
 
 
 class SettingsDialog(QDialog):
-    """Device, decode workers, global exclude patterns, watching."""
+    """Device, decode workers, global exclude patterns, watching, folders never trashed from."""
 
     def __init__(
         self, settings: Settings, active_device: str, parent: QWidget | None = None
@@ -44,6 +50,23 @@ class SettingsDialog(QDialog):
         self.workers.setValue(settings.workers)
         self.excludes = QPlainTextEdit("\n".join(settings.exclude_patterns))
         self.excludes.setPlaceholderText("One pattern per line, e.g.\n*.gif\nScreenshots\n*/tmp/*")
+        self.reference = QListWidget()
+        self.reference.setObjectName("referenceFolders")
+        self.reference.addItems(list(settings.reference_folders))
+        self.reference.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.reference.setToolTip("Simili never trashes photos in these folders")
+        self.reference.setMaximumHeight(110)
+        add_reference = QPushButton("Add…")
+        add_reference.clicked.connect(self._add_reference)
+        remove_reference = QPushButton("Remove")
+        remove_reference.clicked.connect(self._remove_reference)
+        reference_buttons = QHBoxLayout()
+        reference_buttons.addWidget(add_reference)
+        reference_buttons.addWidget(remove_reference)
+        reference_buttons.addStretch()
+        reference_box = QVBoxLayout()
+        reference_box.addWidget(self.reference)
+        reference_box.addLayout(reference_buttons)
         self.watch = QCheckBox("Follow changes in my folders as they happen")
         self.watch.setChecked(settings.watch)
         form = QFormLayout()
@@ -52,6 +75,7 @@ class SettingsDialog(QDialog):
         form.addRow("Decode processes", self.workers)
         form.addRow("Skip files and folders", self.excludes)
         form.addRow("", self.watch)
+        form.addRow("Never trash from", reference_box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -70,7 +94,27 @@ class SettingsDialog(QDialog):
             workers=self.workers.value(),
             exclude_patterns=patterns,
             watch=self.watch.isChecked(),
+            reference_folders=self.reference_folders(),
         )
+
+    def reference_folders(self) -> tuple[str, ...]:
+        """The folders listed under "Never trash from"."""
+        return tuple(self.reference.item(i).text() for i in range(self.reference.count()))
+
+    def add_reference_folder(self, folder: str) -> None:
+        """List a folder once."""
+        if folder and folder not in self.reference_folders():
+            self.reference.addItem(folder)
+
+    @Slot()
+    def _add_reference(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Never trash photos from")
+        self.add_reference_folder(folder)
+
+    @Slot()
+    def _remove_reference(self) -> None:
+        for item in self.reference.selectedItems():
+            self.reference.takeItem(self.reference.row(item))
 
 
 class ProblemsDialog(QDialog):

@@ -11,3 +11,12 @@ def test_human_duration():
     assert human_duration(45.9) == "45 s"
     assert human_duration(185) == "3 min"
     assert human_duration(7500) == "2 h 05 min"
+
+
+def test_count_of_never_says_1_files():
+    from core.formatting import count_of
+
+    assert count_of(1, "photo") == "1 photo"
+    assert count_of(0, "photo") == "0 photos"
+    assert count_of(14, "photo") == "14 photos"
+    assert count_of(2, "copy", "copies") == "2 copies"

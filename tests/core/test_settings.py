@@ -33,3 +33,20 @@ def test_bad_reference_folders_are_ignored(tmp_path):
     assert load_settings(tmp_path).reference_folders == ("/a", "/b")
     (tmp_path / SETTINGS_NAME).write_text(json.dumps({"reference_folders": "/a"}), "utf-8")
     assert load_settings(tmp_path).reference_folders == ()
+
+
+def test_reference_folders_and_strictness_round_trip(tmp_path):
+    settings = Settings(reference_folders=("/photos/archive",), duplicate_strictness="loose")
+    save_settings(tmp_path, settings)
+    assert load_settings(tmp_path) == settings
+
+
+def test_defaults_and_bad_values(tmp_path):
+    assert Settings().duplicate_strictness == "strict"
+    assert Settings().reference_folders == ()
+    (tmp_path / SETTINGS_NAME).write_text(
+        json.dumps({"duplicate_strictness": "sloppy", "reference_folders": ["", 3, "/a"]})
+    )
+    loaded = load_settings(tmp_path)
+    assert loaded.duplicate_strictness == "strict"
+    assert loaded.reference_folders == ("/a",)
