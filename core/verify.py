@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -52,6 +52,7 @@ FLAT_MAD = 4.0  # … and agrees when the mean absolute difference stays below t
 NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small agrees too
 TEXTURED = 100  # keypoints: a photo with fewer may lack texture (try the featureless path)
 BRIGHTER = 6.0  # mean grey-level shift that counts as a brightness edit
+SURE = 0.95  # geometric evidence this strong needs no second opinion
 CACHE = 512  # decoded photos and their features kept (LRU)
 
 cv2.setNumThreads(1)  # the duplicate scan runs pairs on its own threads
@@ -136,10 +137,20 @@ class Verifier:
 
     # -- the check ---------------------------------------------------------------------------
     def verify(self, path_a: str, path_b: str) -> Verdict:
-        """Whether b is an edited copy of a (or a of b): the evidence, measured."""
+        """Whether b is an edited copy of a (or a of b): the evidence, measured.
+
+        Symmetric: the larger photo is always matched against the smaller, and the edit labels
+        are handed back in the caller's order.
+        """
         a, b = self.photo(path_a), self.photo(path_b)
         if a is None or b is None:
             return NO_EVIDENCE
+        if (_pixels(b), path_b) > (_pixels(a), path_a):
+            found = self._verify(b, a)
+            return replace(found, edits_a=found.edits_b, edits_b=found.edits_a)
+        return self._verify(a, b)
+
+    def _verify(self, a: _Photo, b: _Photo) -> Verdict:
         best: Verdict | None = None
         for mirrored in (False, True):
             found = _geometric(a, b, mirrored)
@@ -147,8 +158,9 @@ class Verifier:
                 best = found
             if best is not None and best.same:
                 break
+        # Few features: the geometry may be weak evidence where whole-picture agreement is not.
         few = min(_count(a), _count(b)) < TEXTURED
-        if (best is None or not best.same) and few:
+        if (best is None or best.strength < SURE) and few:
             flat = _featureless(a, b)
             if flat is not None and (best is None or flat.strength > best.strength):
                 best = flat
