@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from core import __version__
 from core.errors import NotAnImageError, SimiliError
 from core.formatting import human_duration
+from core.pathtext import display, json_fields, parse
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import Cancelled, CancelToken
 
@@ -159,7 +160,7 @@ class _ProgressPrinter:
 
 def _skip_line(problem: Problem) -> None:
     sys.stderr.write("\r\033[K" if sys.stderr.isatty() else "")
-    sys.stderr.write(f"skipping {problem.path}: {problem.reason}\n")
+    sys.stderr.write(display(f"skipping {problem.path}: {problem.reason}") + "\n")
 
 
 def _summary(report: IndexReport) -> str:
@@ -175,15 +176,15 @@ def _summary(report: IndexReport) -> str:
     ]
     text = f"indexed {worked} photos in {report.seconds:.1f} s ({rate:.1f}/s): " + ", ".join(parts)
     if report.offline_roots:
-        text += "\noffline (photos kept): " + ", ".join(report.offline_roots)
+        text += "\noffline (photos kept): " + ", ".join(map(display, report.offline_roots))
     return text
 
 
 def _print_matches(query: str, matches: list[Match], as_json: bool, error: str = "") -> None:
     if as_json:
         record: dict = {
-            "query": query,
-            "results": [{"path": m.path, "score": round(m.score, 5)} for m in matches],
+            **json_fields(query, "query"),
+            "results": [{**json_fields(m.path), "score": round(m.score, 5)} for m in matches],
         }
         if error:
             record["error"] = error
@@ -191,11 +192,11 @@ def _print_matches(query: str, matches: list[Match], as_json: bool, error: str =
         return
     if error:
         return
-    print(f"{query}:")
+    print(f"{display(query)}:")
     if not matches:
         print("  (no photos in the library yet)")
     for m in matches:
-        print(f"  {m.score:.3f}  {m.path}")
+        print(f"  {m.score:.3f}  {display(m.path)}")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -299,10 +300,10 @@ def status_record(library: Library) -> dict:
         f.stat().st_size for f in library.folder.glob("catalog.sqlite*") if f.is_file()
     )
     return {
-        "library": str(library.folder),
+        "library": display(str(library.folder)),
         "roots": [
             {
-                "path": r.path,
+                **json_fields(r.path),
                 "state": r.state,
                 "photos": per_root.get(r.id, 0),
                 "excludes": list(r.excludes),
@@ -360,10 +361,10 @@ def cmd_problems(args: argparse.Namespace) -> int:
     with _open(args) as library:
         problems = library.catalog.problems()
     if args.json:
-        print(json.dumps([{"path": p.path, "reason": p.reason} for p in problems]))
+        print(json.dumps([{**json_fields(p.path), "reason": p.reason} for p in problems]))
     else:
         for p in problems:
-            print(f"{p.path}: {p.reason}")
+            print(f"{display(p.path)}: {p.reason}")
     return EXIT_OK
 
 
@@ -373,7 +374,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     with _open(args, writer=True) as library:
         for raw in args.paths:
-            if not library.catalog.remove_root(normalise(raw)):
+            if not library.catalog.remove_root(normalise(raw)) and not (
+                parse(raw) != raw and library.catalog.remove_root(normalise(parse(raw)))
+            ):
                 raise SimiliError(f"{raw}: not a folder of this library (see `simili status`)")
         gone = library.catalog.collect_garbage()
         library.index.remove(gone)
@@ -458,7 +461,12 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         groups = find_duplicates(library, options, on_progress=_ProgressPrinter())
     if args.json:
         records = [
-            {"kind": g.kind, "files": list(g.paths), "keep": g.keep, "reason": g.reason}
+            {
+                "kind": g.kind,
+                "files": [display(p) for p in g.paths],
+                "keep": display(g.keep),
+                "reason": g.reason,
+            }
             for g in groups
         ]
         print(json.dumps(records, ensure_ascii=False))
@@ -468,7 +476,10 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         print(f"{g.kind} · {len(g.files)} files · {g.reclaimable / 1e6:.1f} MB reclaimable")
         for f in g.files:
             mark = "keep" if f.path == g.keep else "    "
-            print(f"  {mark}  {f.width}×{f.height} {f.format:<4} {f.size / 1e6:6.2f} MB  {f.path}")
+            print(
+                f"  {mark}  {f.width}×{f.height} {f.format:<4} {f.size / 1e6:6.2f} MB  "
+                + display(f.path)
+            )
         print(f"  why: {g.reason}")
     print(f"{len(groups)} groups, {total / 1e6:.1f} MB reclaimable (suggestions only)")
     return EXIT_OK
@@ -506,13 +517,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SimiliError as exc:
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(display(f"error: {exc}") + "\n")
         return EXIT_ERROR
     except Exception as exc:
         if debug:
             raise
         sys.stderr.write(
-            f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)\n"
+            display(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+            + "\n"
         )
         return EXIT_ERROR
 

@@ -34,6 +34,7 @@ from PIL import Image, ImageFilter
 from core.catalog import Decision, IndexedFile
 from core.decode import load_rgb
 from core.errors import NotAnImageError, PhotoNotInLibraryError, SimiliError
+from core.pathtext import parse
 from core.records import DuplicateFile, DuplicateGroup, Progress
 from core.scanner import normalise
 from core.tasks import CancelToken, ProgressCallback
@@ -823,6 +824,9 @@ def record_decision(library: Library, kind: str, paths: Iterable[str]) -> int:
     for raw in paths:
         path = normalise(raw)
         found = library.catalog.lookup(path)
+        if found is None and parse(raw) != raw:  # a path as printed with \xHH escapes
+            path = normalise(parse(raw))
+            found = library.catalog.lookup(path)
         if found is None:
             raise PhotoNotInLibraryError(f"{raw}: not an indexed photo of this library")
         members.append((found[1], path))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.pathtext import display
 from core.records import Problem
 from core.settings import Settings
 
@@ -83,7 +84,7 @@ class ProblemsDialog(QDialog):
         self.table = QTableWidget(len(problems), 2)
         self.table.setHorizontalHeaderLabels(["File", "Reason"])
         for row, problem in enumerate(problems):
-            self.table.setItem(row, 0, QTableWidgetItem(problem.path))
+            self.table.setItem(row, 0, QTableWidgetItem(display(problem.path)))
             self.table.setItem(row, 1, QTableWidgetItem(problem.reason))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

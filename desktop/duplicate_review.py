@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.formatting import human_bytes
+from core.pathtext import display
 from core.records import DuplicateFile, DuplicateGroup, TrashedFile
 from desktop.controller import LibraryController
 from desktop.thumbnails import ThumbnailCache
@@ -126,11 +127,12 @@ class PhotoCard(QWidget):
         for key, value in facts:
             text = f"<b>{value}</b>" if key in differs else value
             lines.append(f"<tr><td style='color:gray'>{key}</td><td>{text}</td></tr>")
-        info = QLabel(f"<b>{Path(file.path).name}</b>" + ("  ★ suggested" if keeper else "")
+        name = display(Path(file.path).name)
+        info = QLabel(f"<b>{name}</b>" + ("  ★ suggested" if keeper else "")
                       + "<table>" + "".join(lines) + "</table>")  # fmt: skip
         info.setWordWrap(True)
         info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        info.setToolTip(file.path)
+        info.setToolTip(display(file.path))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view, 1)
@@ -291,7 +293,7 @@ class DuplicatesView(QWidget):
                     f"({human_bytes(group.reclaimable)})"
                 )
                 item.setData(Qt.ItemDataRole.UserRole, i)
-                item.setToolTip("\n".join(group.paths))
+                item.setToolTip("\n".join(map(display, group.paths)))
                 self.list.addItem(item)
         self.list.blockSignals(False)
 
@@ -348,7 +350,7 @@ class DuplicatesView(QWidget):
         }
         return {key for key, seen in values.items() if len(seen) > 1}
 
-    @Slot(str)
+    @Slot(object)
     def _on_thumbnail_ready(self, path: str) -> None:
         for card in self.cards:
             if card.file.path == path:
@@ -375,7 +377,7 @@ class DuplicatesView(QWidget):
             return
         doomed = [f for f in group.files if f.path != keeper]
         size = sum(f.size for f in doomed)
-        listing = "\n".join(f"  {f.path}" for f in doomed[:8])
+        listing = "\n".join(f"  {display(f.path)}" for f in doomed[:8])
         if len(doomed) > 8:
             listing += f"\n  … and {len(doomed) - 8} more"
         answer = QMessageBox.question(
@@ -420,8 +422,8 @@ class DuplicatesView(QWidget):
             if entry.trashed_at < self.session_started:
                 continue
             state = "restored" if entry.restored else (entry.trash_path or "in the system trash")
-            item = QListWidgetItem(f"{Path(entry.path).name} — {state}")
-            item.setToolTip(entry.path)
+            item = QListWidgetItem(f"{display(Path(entry.path).name)} — {state}")
+            item.setToolTip(display(entry.path))
             item.setData(Qt.ItemDataRole.UserRole, entry)
             if entry.restored:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
