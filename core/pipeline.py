@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,11 @@ BATCH = 32
 # Below this many files, spawning decode processes costs more than it saves.
 POOL_THRESHOLD = 24
 INDEX_SAVE_EVERY_S = 300.0
+# A file whose decode takes longer than this (per 50 MB) is reported and its worker replaced.
+DECODE_TIME_LIMIT_S = 60.0
+DECODE_TIME_LIMIT_ENV = "SIMILI_DECODE_TIME_LIMIT"
+# How long closing the pool waits for workers to finish the file in hand before killing them.
+CLOSE_GRACE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,15 @@ class _Job:
     kind: str  # "new", "changed" or "stale"
 
 
+def decode_time_limit() -> float:
+    """The per-file decode time limit: $SIMILI_DECODE_TIME_LIMIT seconds, else 60."""
+    try:
+        value = float(os.environ.get(DECODE_TIME_LIMIT_ENV, ""))
+    except ValueError:
+        return DECODE_TIME_LIMIT_S
+    return value if value > 0 else DECODE_TIME_LIMIT_S
+
+
 def default_workers() -> int:
     """Decode processes: one per core, since decoding bounds indexing speed."""
     try:
@@ -55,23 +70,39 @@ def default_workers() -> int:
 
 
 class _DecodePool:
-    """A process pool with bounded look-ahead that survives a worker crashing on a bad file."""
+    """A process pool with bounded look-ahead that survives a worker crashing or hanging on a file.
 
-    def __init__(self, workers: int, size: int, known: HashPrefixSet, window: int) -> None:
+    Workers end with the parent (core.workers.exit_with_parent). A file whose decode runs past
+    its time limit is retried alone in a fresh pool; if it hangs again it is reported and the
+    stuck worker killed, so one bad file never stops the run.
+    """
+
+    def __init__(
+        self, workers: int, size: int, known: HashPrefixSet, window: int, time_limit: float
+    ) -> None:
         self.workers = workers
         self.size = size
         self.known = known
         self.window = window
+        self.time_limit = time_limit
         self.executor: ProcessPoolExecutor | None = None
+        self._lifeline: tuple[Connection, Connection] | None = None
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent may hold ONNX Runtime or Qt threads.
+        context = multiprocessing.get_context("spawn")
+        reader, writer = context.Pipe(duplex=False)
+        self._lifeline = (reader, writer)
         return ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=init_worker,
-            initargs=(self.size, self.known, True),
+            initargs=(self.size, self.known, True, reader, os.getpid()),
         )
+
+    def limit_for(self, job: _Job) -> float:
+        """Seconds one file may take: the base limit, longer for files over 50 MB."""
+        return self.time_limit * max(1.0, job.size / (50 << 20))
 
     def run(
         self, jobs: Iterable[_Job], cancel: CancelToken
@@ -81,11 +112,12 @@ class _DecodePool:
         suspects: deque[_Job] = deque()
         self.executor = self._start()
         inflight: dict[Future, _Job] = {}
+        started: dict[Future, float] = {}  # when each future was handed to a worker (±0.5 s)
         healthy = False  # has any worker ever returned a result?
         failures = 0
         try:
             while queue or suspects or inflight:
-                # Suspects of a crash run alone, so the file that kills a worker is found.
+                # Suspects of a crash or hang run alone, so the file that caused it is found.
                 limit = 1 if suspects else self.window
                 source = suspects if suspects else queue
                 while source and len(inflight) < limit and not cancel.cancelled:
@@ -99,6 +131,7 @@ class _DecodePool:
                 crashed: list[_Job] = []
                 for future in done:
                     job = inflight.pop(future)
+                    started.pop(future, None)
                     try:
                         result = future.result()
                     except BrokenProcessPool:
@@ -106,6 +139,7 @@ class _DecodePool:
                         continue
                     healthy = True
                     yield job, result
+                alone = limit == 1
                 if crashed:
                     failures = 0 if healthy else failures + 1
                     if failures >= 2:
@@ -113,11 +147,10 @@ class _DecodePool:
                             "decode worker processes could not start; "
                             "run with --workers 0 and report this"
                         )
-                    alone = limit == 1
                     crashed.extend(inflight.values())
                     inflight.clear()
-                    self.executor.shutdown(wait=False, cancel_futures=True)
-                    self.executor = self._start()
+                    started.clear()
+                    self._replace()
                     if alone and len(crashed) == 1:
                         yield (
                             crashed[0],
@@ -125,13 +158,52 @@ class _DecodePool:
                         )
                     else:
                         suspects.extend(crashed)
+                    continue
+                now = time.monotonic()
+                for future in inflight:
+                    if future not in started and future.running():
+                        started[future] = now
+                stuck = [f for f, t in started.items() if now - t > self.limit_for(inflight[f])]
+                if stuck:
+                    hung = [inflight[f] for f in stuck]
+                    waiting = [j for f, j in inflight.items() if f not in stuck]
+                    inflight.clear()
+                    started.clear()
+                    self._replace()
+                    if alone and len(hung) == 1:
+                        reason = f"decoding took longer than {self.limit_for(hung[0]):.0f} s"
+                        yield hung[0], Problem(hung[0].path, reason)
+                    else:
+                        suspects.extend(hung)
+                        queue.extendleft(reversed(waiting))
         finally:
             self.close()
 
+    def _replace(self) -> None:
+        """Give the pool up at once, killing its workers (one may be stuck), and start anew."""
+        self._stop(grace=0.0)
+        self.executor = self._start()
+
+    def _stop(self, grace: float) -> None:
+        executor, self.executor = self.executor, None
+        if executor is not None:
+            processes = list((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            deadline = time.monotonic() + grace
+            for process in processes:
+                process.join(max(0.0, deadline - time.monotonic()))
+            for process in processes:
+                if process.is_alive():
+                    process.kill()
+            executor.shutdown(wait=True)
+        if self._lifeline is not None:
+            for end in self._lifeline:
+                end.close()
+            self._lifeline = None
+
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        """Let the workers finish their file, then stop them; a stuck one is killed."""
+        self._stop(grace=CLOSE_GRACE_S)
 
 
 def _run_inline(
@@ -357,8 +429,13 @@ def _embed_jobs(
             library.save_index()
             last_save = time.monotonic()
 
-    if workers > 0 and len(jobs) >= POOL_THRESHOLD:
-        pool = _DecodePool(workers, size, known, window=max(2 * batch_size, 8 * workers))
+    if workers > 0:
+        # Even a few files go to a (one-process) pool: only a process can be stopped when a
+        # decoder hangs. --workers 0 decodes in this process, without that time limit.
+        workers = workers if len(jobs) >= POOL_THRESHOLD else 1
+        pool = _DecodePool(
+            workers, size, known, max(2 * batch_size, 8 * workers), decode_time_limit()
+        )
         results = pool.run(jobs, cancel)
     else:
         results = _run_inline(jobs, size, known, cancel)
