@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 
 import numpy as np
@@ -72,9 +73,10 @@ def default_workers() -> int:
 class _DecodePool:
     """A process pool with bounded look-ahead that survives a worker crashing or hanging on a file.
 
-    Workers end with the parent (core.workers.exit_with_parent). A file whose decode runs past
-    its time limit is retried alone in a fresh pool; if it hangs again it is reported and the
-    stuck worker killed, so one bad file never stops the run.
+    Workers end with the parent (core.workers.exit_with_parent). Workers say when they begin a
+    file; one still busy with it after its time limit is reported, the pool replaced (the stuck
+    worker killed) and the other files in flight queued again, so one bad file never stops the
+    run.
     """
 
     def __init__(
@@ -87,18 +89,27 @@ class _DecodePool:
         self.time_limit = time_limit
         self.executor: ProcessPoolExecutor | None = None
         self._lifeline: tuple[Connection, Connection] | None = None
+        self._started: SimpleQueue | None = None
 
     def _start(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent may hold ONNX Runtime or Qt threads.
         context = multiprocessing.get_context("spawn")
         reader, writer = context.Pipe(duplex=False)
         self._lifeline = (reader, writer)
+        self._started = context.SimpleQueue()
         return ProcessPoolExecutor(
             self.workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(self.size, self.known, True, reader, os.getpid()),
+            initargs=(self.size, self.known, True, reader, os.getpid(), self._started),
         )
+
+    def _drain_started(self, started: dict[str, float]) -> None:
+        """Note when workers began their files (a worker still starting up has begun none)."""
+        queue = self._started
+        now = time.monotonic()
+        while queue is not None and not queue.empty():
+            started.setdefault(queue.get(), now)
 
     def limit_for(self, job: _Job) -> float:
         """Seconds one file may take: the base limit, longer for files over 50 MB."""
@@ -112,7 +123,7 @@ class _DecodePool:
         suspects: deque[_Job] = deque()
         self.executor = self._start()
         inflight: dict[Future, _Job] = {}
-        started: dict[Future, float] = {}  # when each future was handed to a worker (±0.5 s)
+        started: dict[str, float] = {}  # path -> when a worker began it (to within 0.5 s)
         healthy = False  # has any worker ever returned a result?
         failures = 0
         try:
@@ -128,10 +139,11 @@ class _DecodePool:
                 if not inflight:
                     continue
                 done, _ = wait(inflight, timeout=0.5, return_when=FIRST_COMPLETED)
+                self._drain_started(started)
                 crashed: list[_Job] = []
                 for future in done:
                     job = inflight.pop(future)
-                    started.pop(future, None)
+                    started.pop(job.path, None)
                     try:
                         result = future.result()
                     except BrokenProcessPool:
@@ -160,22 +172,20 @@ class _DecodePool:
                         suspects.extend(crashed)
                     continue
                 now = time.monotonic()
-                for future in inflight:
-                    if future not in started and future.running():
-                        started[future] = now
-                stuck = [f for f, t in started.items() if now - t > self.limit_for(inflight[f])]
-                if stuck:
-                    hung = [inflight[f] for f in stuck]
-                    waiting = [j for f, j in inflight.items() if f not in stuck]
+                hung = [
+                    j
+                    for j in inflight.values()
+                    if j.path in started and now - started[j.path] > self.limit_for(j)
+                ]
+                if hung:  # a worker reported starting these: it is decoding them, not booting
+                    waiting = [j for j in inflight.values() if j not in hung]
                     inflight.clear()
                     started.clear()
                     self._replace()
-                    if alone and len(hung) == 1:
-                        reason = f"decoding took longer than {self.limit_for(hung[0]):.0f} s"
-                        yield hung[0], Problem(hung[0].path, reason)
-                    else:
-                        suspects.extend(hung)
-                        queue.extendleft(reversed(waiting))
+                    for job in hung:
+                        reason = f"decoding took longer than {self.limit_for(job):.0f} s"
+                        yield job, Problem(job.path, reason)
+                    queue.extendleft(reversed(waiting))
         finally:
             self.close()
 
@@ -200,6 +210,9 @@ class _DecodePool:
             for end in self._lifeline:
                 end.close()
             self._lifeline = None
+        if self._started is not None:
+            self._started.close()
+            self._started = None
 
     def close(self) -> None:
         """Let the workers finish their file, then stop them; a stuck one is killed."""

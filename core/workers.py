@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from multiprocessing.connection import Connection
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 
 from core.decode import Prepared, prepare
@@ -24,6 +25,7 @@ _PR_SET_PDEATHSIG = 1
 _size = 224
 _known: HashPrefixSet = HashPrefixSet()
 _hang_on: str | None = None
+_started: SimpleQueue | None = None
 
 
 def init_worker(
@@ -32,16 +34,19 @@ def init_worker(
     in_pool: bool = False,
     lifeline: Connection | None = None,
     parent_pid: int | None = None,
+    started: SimpleQueue | None = None,
 ) -> None:
     """Set the model input size and the already-embedded hashes for this process.
 
     In a pool worker, `lifeline` is the read end of a pipe only the parent writes to, and
     `parent_pid` the parent's pid: the worker ends itself when the parent dies (see
-    `exit_with_parent`).
+    `exit_with_parent`), and `started` receives each file's path as its decoding begins, so the
+    parent can time it.
     """
-    global _size, _known, _hang_on
+    global _size, _known, _hang_on, _started
     _size = size
     _known = known
+    _started = started
     if in_pool:  # Ctrl+C is the parent's to handle; it shuts the pool down cleanly
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _hang_on = os.environ.get(HANG_ENV) or None
@@ -81,6 +86,8 @@ def exit_with_parent(lifeline: Connection, parent_pid: int | None) -> None:
 
 def work(path: str, force: bool = False) -> Prepared | Problem:
     """Hash and decode one file; failures come back as a Problem, never an exception."""
+    if _started is not None:
+        _started.put(path)
     if _hang_on is not None and Path(path).name == _hang_on:
         while True:
             time.sleep(60)

@@ -92,3 +92,53 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
     except OSError:
         return "?"
+
+
+def test_hanging_decoder_is_cut_short_and_reported(library_home, make_photo, tmp_path, monkeypatch):
+    # GIVEN a decoder that hangs on one file (test hook) and a 2 s limit
+    from core.library import Library
+    from core.pipeline import index_library
+    from core.workers import HANG_ENV
+    from tests.conftest import _worker_children
+
+    photos = tmp_path / "photos"
+    for i in range(4):
+        make_photo(f"p{i}.jpg", seed=i)
+    make_photo("stuck.jpg", seed=9)
+    monkeypatch.setenv(HANG_ENV, "stuck.jpg")
+    monkeypatch.setenv("SIMILI_DECODE_TIME_LIMIT", "2")
+    problems = []
+    started = time.monotonic()
+    # WHEN indexing with a decode process
+    with Library(library_home, writer=True) as library:
+        report = index_library(library, [str(photos)], workers=2, on_problem=problems.append)
+        counts = library.catalog.counts()
+    # THEN the run finishes, reports the file, indexes the rest and leaves no worker behind
+    assert time.monotonic() - started < 60
+    assert [(p.path, p.reason) for p in problems] == [
+        (str(photos / "stuck.jpg"), "decoding took longer than 2 s")
+    ]
+    assert report.added == 4
+    assert counts["photos"] == 4
+    assert counts["problems"] == 1
+    assert not _worker_children()
+
+
+def test_cli_reports_a_hanging_file_and_carries_on(library_home, make_photo, tmp_path):
+    from core.workers import HANG_ENV
+
+    photos = tmp_path / "photos"
+    for i in range(30):
+        make_photo(f"p{i:02d}.jpg", seed=i, size=(160, 120))
+    make_photo("stuck.jpg", seed=99)
+    env = {
+        **os.environ, "SIMILI_HOME": str(library_home), "PYTHONPATH": str(REPO),
+        HANG_ENV: "stuck.jpg", "SIMILI_DECODE_TIME_LIMIT": "2",
+    }  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "core.cli", "index", str(photos), "--workers", "2"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"skipping {photos / 'stuck.jpg'}: decoding took longer than 2 s" in result.stderr
+    assert "30 new" in result.stderr
