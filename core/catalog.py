@@ -107,6 +107,7 @@ class FileState:
     mtime_ns: int
     hash: str | None
     state: str
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +288,7 @@ class Catalog:
     # -- files ------------------------------------------------------------------------------
     def files_under(self, root_id: int, prefix: str | None = None) -> dict[str, FileState]:
         """The catalogue's view of a root (or of a folder inside it), keyed by path."""
-        sql = "SELECT path, size, mtime_ns, hash, state FROM files WHERE root_id = ?"
+        sql = "SELECT path, size, mtime_ns, hash, state, error FROM files WHERE root_id = ?"
         args: tuple = (root_id,)
         if prefix is not None:
             # Ranges on the path index: fast even for one file in a big library. Paths that are
@@ -301,7 +302,8 @@ class Catalog:
                 args += (folder, folder[:-1] + chr(ord(os.sep) + 1))
             sql += f" AND (path = ? OR {ranges})"
         return {
-            from_db(r[0]): FileState(r[1], r[2], r[3], r[4]) for r in self.db.execute(sql, args)
+            from_db(r[0]): FileState(r[1], r[2], r[3], r[4], r[5])
+            for r in self.db.execute(sql, args)
         }
 
     def stale_paths(self) -> list[str]:

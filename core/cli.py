@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("problems", parents=[common], help="files that could not be indexed")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--retry", action="store_true", help="try them all again now; say what is fixed")
+    p.add_argument("--workers", type=int, default=None, help="decode processes for --retry")
 
     p = sub.add_parser("remove", parents=[common], help="remove folders from the library")
     p.add_argument("paths", nargs="+", metavar="PATH", help="roots to forget (disk untouched)")
@@ -358,6 +360,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_problems(args: argparse.Namespace) -> int:
     """Files that could not be indexed, with reasons."""
+    if args.retry:
+        return _retry_problems(args)
     with _open(args) as library:
         problems = library.catalog.problems()
     if args.json:
@@ -365,6 +369,38 @@ def cmd_problems(args: argparse.Namespace) -> int:
     else:
         for p in problems:
             print(f"{display(p.path)}: {p.reason}")
+    return EXIT_OK
+
+
+def _retry_problems(args: argparse.Namespace) -> int:
+    """Try every problem file again; print what is fixed and what still fails."""
+    from core.pipeline import retry_problems
+    from core.settings import Settings
+
+    with _open(args, writer=True) as library:
+        settings = library.settings or Settings()
+        result = retry_problems(
+            library,
+            workers=args.workers if args.workers is not None else (settings.workers or None),
+            on_progress=_ProgressPrinter(),
+            extra_excludes=settings.exclude_patterns,
+        )
+    if args.json:
+        record = {
+            "fixed": [display(p) for p in result.fixed],
+            "failing": [{**json_fields(p.path), "reason": p.reason} for p in result.failing],
+            "gone": [display(p) for p in result.gone],
+        }
+        print(json.dumps(record, ensure_ascii=False))
+        return EXIT_OK
+    for path in result.fixed:
+        print(f"fixed: {display(path)}")
+    for problem in result.failing:
+        print(f"still failing: {display(problem.path)}: {problem.reason}")
+    for path in result.gone:
+        print(f"gone: {display(path)}")
+    gone = f", {len(result.gone)} gone" if result.gone else ""
+    sys.stderr.write(f"{len(result.fixed)} fixed, {len(result.failing)} still failing{gone}\n")
     return EXIT_OK
 
 

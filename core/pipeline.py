@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from core.catalog import Embedded, Root
-from core.decode import Prepared
+from core.decode import Prepared, is_access_problem
 from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.library import Library
-from core.records import IndexReport, Problem, Progress
+from core.records import IndexReport, Problem, Progress, RetryReport
 from core.scanner import scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
 from core.workers import init_worker, work
@@ -50,7 +50,8 @@ class _Job:
     root_id: int
     size: int
     mtime_ns: int
-    kind: str  # "new", "changed" or "stale"
+    kind: str  # "new", "changed", "stale" or "retry" (a problem file tried again)
+    previous: str | None = None  # a retried problem's reason
 
 
 def decode_time_limit() -> float:
@@ -241,8 +242,13 @@ def index_library(
     on_progress: ProgressCallback | None = None,
     on_problem: ProblemCallback | None = None,
     extra_excludes: Iterable[str] = (),
+    retry_all_problems: bool = False,
 ) -> IndexReport:
     """Bring the library up to date with the disk.
+
+    Problem files are tried again when they change, when reading them failed (a permission
+    fixed or a disk reconnected changes neither size nor mtime), or, with
+    `retry_all_problems`, always. A retry that fails the same way again is not reported again.
 
     Args:
         library: opened as writer.
@@ -254,6 +260,7 @@ def index_library(
         on_progress: called with Progress records (from this thread).
         on_problem: called once per file that could not be indexed.
         extra_excludes: patterns skipped in every root (the app's settings), besides each root's.
+        retry_all_problems: try every known problem file in scope again, whatever its reason.
 
     Raises:
         SimiliError: a path to add is missing or not a folder.
@@ -297,7 +304,11 @@ def index_library(
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "stale"))
             elif old.state == "ok":
                 report.unchanged += 1
-            # else: a known problem, unchanged on disk: not retried until the file changes
+            elif retry_all_problems or is_access_problem(old.error or ""):
+                jobs.append(
+                    _Job(entry.path, root.id, entry.size, entry.mtime_ns, "retry", old.error)
+                )
+            # else: undecodable bytes, unchanged on disk: not retried until the file changes
         for problem in result.problems:
             seen.add(problem.path)
             if problem.path not in known or known[problem.path].state != "error":
@@ -340,6 +351,51 @@ def index_library(
         catalog.set_meta("last_index", json.dumps(summary))
     emit(Progress("done", report.added + report.changed + report.reused, len(jobs)))
     return report
+
+
+def retry_problems(
+    library: Library,
+    *,
+    workers: int | None = None,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_problem: ProblemCallback | None = None,
+    extra_excludes: Iterable[str] = (),
+) -> RetryReport:
+    """Try every problem file again now, whatever its reason (`simili problems --retry`).
+
+    Only the problem files are rescanned; files in offline folders stay as they were.
+
+    Args:
+        library: opened as writer.
+        workers: decode processes, as for `index_library`.
+        cancel: set it to stop; finished work is kept.
+        on_progress: called with Progress records.
+        on_problem: called for each file that fails differently from before.
+        extra_excludes: patterns skipped in every root (the app's settings).
+
+    Raises:
+        Cancelled: the token was set.
+    """
+    catalog = library.catalog
+    before = catalog.problems()
+    if not before:
+        return RetryReport([], [], [], IndexReport())
+    report = index_library(
+        library,
+        targets=[p.path for p in before],
+        workers=workers,
+        cancel=cancel,
+        on_progress=on_progress,
+        on_problem=on_problem,
+        extra_excludes=extra_excludes,
+        retry_all_problems=True,
+    )
+    after = {p.path: p for p in catalog.problems()}
+    fixed = [p.path for p in before if p.path not in after and os.path.lexists(p.path)]
+    gone = [p.path for p in before if p.path not in after and not os.path.lexists(p.path)]
+    failing = [after[p.path] for p in before if p.path in after]
+    return RetryReport(fixed, failing, gone, report)
 
 
 def _empty(folder: str) -> bool:
@@ -428,7 +484,7 @@ def _embed_jobs(
             )  # fmt: skip
             if p.pixels is None:
                 report.reused += 1
-            elif job.kind == "new":
+            elif job.kind in ("new", "retry"):
                 report.added += 1
             else:
                 report.changed += 1
@@ -457,9 +513,10 @@ def _embed_jobs(
         for job, result in results:
             if isinstance(result, Problem):
                 problems.append((result, job.root_id, job.size, job.mtime_ns))
-                report.problems.append(result)
-                report.skipped += 1
-                complain(result)
+                if job.kind != "retry" or result.reason != job.previous:  # else: nothing new
+                    report.problems.append(result)
+                    report.skipped += 1
+                    complain(result)
             elif result.pixels is None and catalog.lookup_hash(result.content_hash) is None:
                 redo.append(job)  # a 64-bit prefix collision: decode it for real
             else:
