@@ -762,7 +762,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_problems(self) -> None:
         """List the files that could not be read."""
-        ProblemsDialog(self.controller.problems(), self).exec()
+        dialog = ProblemsDialog(self.controller.problems(), self, controller=self.controller)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exec()
 
     # -- drag and drop ------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
