@@ -22,6 +22,7 @@ from core.decode_pool import DecodePool, decode_time_limit, run_inline
 from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.library import Library
+from core.pathtext import display
 from core.records import IndexReport, Problem, Progress, RetryReport
 from core.scanner import scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
@@ -160,6 +161,7 @@ def index_library(
             catalog.set_root_state(root_id, state, scanned=True)
         summary = asdict(report)
         summary["problems"] = len(report.problems)
+        summary["offline_roots"] = [display(p) for p in report.offline_roots]  # valid UTF-8
         summary["finished_at"] = time.time()
         catalog.set_meta("last_index", json.dumps(summary))
     emit(Progress("done", report.added + report.changed + report.reused, len(jobs)))

@@ -180,3 +180,23 @@ def test_trash_log_keeps_such_paths_and_stays_utf8(tmp_path):
     _append(tmp_path, entry)
     (tmp_path / LOG_NAME).read_bytes().decode("utf-8")
     assert trash_log(tmp_path) == [entry]
+
+
+def test_status_of_an_offline_root_with_such_a_name(make_photo, tmp_path, library_home):
+    # GIVEN a root whose own name is not valid UTF-8, indexed, then unplugged
+    root = raw_path(tmp_path, b"disk\xe9")
+    shutil.copytree(make_photo("a.jpg", seed=1).parent, root)
+    assert run_cli("index", os.fsencode(root), home=library_home).returncode == 0
+    Path(root).rename(tmp_path / "unplugged")
+    offline = run_cli("index", home=library_home)
+    assert offline.returncode == 0, offline.stderr
+    assert f"offline (photos kept): {display(root)}" in offline.stderr.decode("utf-8")
+    # THEN status reports it in valid UTF-8, with its exact bytes
+    status = run_cli("status", "--json", home=library_home)
+    assert status.returncode == 0, status.stderr
+    record = json.loads(status.stdout.decode("utf-8"))
+    assert record["roots"][0]["path"] == display(root)
+    assert base64.b64decode(record["roots"][0]["path_bytes"]) == os.fsencode(root)
+    assert record["roots"][0]["state"] == "offline"
+    assert record["last_index"]["offline_roots"] == [display(root)]
+    assert run_cli("status", home=library_home).stdout.decode("utf-8")
