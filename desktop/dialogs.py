@@ -176,7 +176,7 @@ class ExcludesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Skip inside {root}:"))
+        layout.addWidget(QLabel(f"Skip inside {display(root)}:"))
         layout.addWidget(self.edit)
         layout.addWidget(buttons)
 

@@ -36,10 +36,19 @@ class RawPath:
     path: str
 
 
+def as_item_data(path: str) -> str | RawPath:
+    """A path to store in a Qt item or role: wrapped only when it is not valid text."""
+    return path if is_text(path) else RawPath(path)
+
+
+def from_item_data(value: object) -> str:
+    """The path stored with `as_item_data` ("" for none)."""
+    return value.path if isinstance(value, RawPath) else str(value or "")
+
+
 def path_of(index: AnyIndex) -> str:
     """The file path of a result row (use this, not `index.data(PATH_ROLE)`)."""
-    value = index.data(PATH_ROLE)
-    return value.path if isinstance(value, RawPath) else (value or "")
+    return from_item_data(index.data(PATH_ROLE))
 
 
 class ResultsModel(QAbstractListModel):
@@ -105,7 +114,7 @@ class ResultsModel(QAbstractListModel):
             burst = f"\nburst of {folded + 1} shots: click to unfold" if folded else ""
             return f"{display(m.path)}\nsimilarity {m.score:.0%}{burst}"
         if role == PATH_ROLE:
-            return m.path if is_text(m.path) else RawPath(m.path)
+            return as_item_data(m.path)
         if role == SCORE_ROLE:
             return m.score
         if role == STACK_ROLE:

@@ -51,7 +51,13 @@ from core.records import IndexReport, Match, Progress
 from desktop.controller import LibraryController
 from desktop.dialogs import ExcludesDialog, ProblemsDialog, SettingsDialog
 from desktop.duplicate_review import DuplicatesView
-from desktop.grid_model import ResultsModel, ThumbnailDelegate, path_of
+from desktop.grid_model import (
+    ResultsModel,
+    ThumbnailDelegate,
+    as_item_data,
+    from_item_data,
+    path_of,
+)
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
@@ -429,7 +435,7 @@ class MainWindow(QMainWindow):
             text += f" · {state}" if state else ""
             item = QListWidgetItem(text)
             item.setToolTip(display(root.path))
-            item.setData(Qt.ItemDataRole.UserRole, root.path)
+            item.setData(Qt.ItemDataRole.UserRole, as_item_data(root.path))
             self.folders.addItem(item)
             if root.path == selected:
                 item.setSelected(True)
@@ -443,7 +449,7 @@ class MainWindow(QMainWindow):
     def selected_root(self) -> str | None:
         """The folder selected in the side panel."""
         items = self.folders.selectedItems()
-        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        return from_item_data(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
 
     @Slot()
     def choose_folder(self) -> None:
@@ -466,8 +472,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Remove folder",
-            f"Remove {root} from the library?\n\nThe photos stay on disk; Simili only forgets "
-            "them. You can add the folder again at any time.",
+            f"Remove {display(root)} from the library?\n\nThe photos stay on disk; Simili only "
+            "forgets them. You can add the folder again at any time.",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.controller.remove_folder(root)
@@ -476,7 +482,7 @@ class MainWindow(QMainWindow):
         item = self.folders.itemAt(position)  # type: ignore[arg-type]
         if item is None:
             return
-        root = item.data(Qt.ItemDataRole.UserRole)
+        root = from_item_data(item.data(Qt.ItemDataRole.UserRole))
         menu = QMenu(self)
         menu.addAction("Show in file manager", lambda: self.open_external(root))
         menu.addAction("Exclude subfolders or patterns…", lambda: self.edit_excludes(root))

@@ -30,3 +30,16 @@ def test_paths_that_are_not_valid_text_survive_the_model(qtbot, make_photo, tmp_
         assert thumbnails.get(odd) is None
     assert blocker.args == [odd]
     assert thumbnails.get(odd) is not None
+
+
+def test_item_data_round_trip_keeps_undecodable_bytes(qtbot):
+    from PySide6.QtWidgets import QListWidgetItem
+
+    from desktop.grid_model import as_item_data, from_item_data
+
+    odd = os.fsdecode(b"/photos/disk\xe9")
+    for path in (odd, "/photos/plain"):
+        item = QListWidgetItem("x")
+        item.setData(Qt.ItemDataRole.UserRole, as_item_data(path))
+        assert from_item_data(item.data(Qt.ItemDataRole.UserRole)) == path
+    assert from_item_data(None) == ""
