@@ -428,6 +428,11 @@ def calibrate(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
     seconds = time.perf_counter() - started
     truth = same_group_pairs(dataset)
     labels = np.asarray([tuple(sorted((a, b))) in truth for _, a, b, _ in verified])
+    (work / "calibration_pairs.json").write_text(
+        json.dumps(
+            [[s, a, b, m, bool(y)] for (s, a, b, m), y in zip(verified, labels, strict=True)]
+        )
+    )
     strength = np.asarray([s for s, *_ in verified])
     print(f"\n== calibration on {dataset.name}: {len(verified)} verified pairs in {seconds:.0f} s "
           f"({1000 * seconds / max(len(verified), 1):.0f} ms a pair), "

@@ -150,8 +150,8 @@ class DecodeRun:
 def decode_only(files: list[Path], size: int, workers: int, keep_pixels: bool) -> DecodeRun:
     """The indexer's decode stage alone: same pool, same worker function, same look-ahead.
 
-    Like core.pipeline._embed_jobs, it decodes in this process when there are fewer than
-    POOL_THRESHOLD files (or workers is 0), and otherwise uses a spawn pool of `workers`.
+    Like core.pipeline._embed_jobs, it decodes in this process when workers is 0, in a spawn
+    pool of one process when there are fewer than POOL_THRESHOLD files, else of `workers`.
     """
     from core.pipeline import BATCH, POOL_THRESHOLD  # parent only; workers never import it
 
@@ -167,7 +167,9 @@ def decode_only(files: list[Path], size: int, workers: int, keep_pixels: bool) -
             pixels.append(result.pixels)
 
     started = time.perf_counter()
-    if workers == 0 or len(files) < POOL_THRESHOLD:
+    if workers > 0 and len(files) < POOL_THRESHOLD:
+        workers = 1
+    if workers == 0:
         init_worker(size, HashPrefixSet())
         for path in files:
             take(work(str(path)))
@@ -193,7 +195,9 @@ def decode_mode(count: int, workers: int) -> str:
     """How the indexer decodes this many files: a process pool, or inline."""
     from core.pipeline import POOL_THRESHOLD
 
-    return f"pool x{workers}" if workers > 0 and count >= POOL_THRESHOLD else "inline"
+    if workers == 0:
+        return "inline"
+    return f"pool x{workers if count >= POOL_THRESHOLD else 1}"
 
 
 def index_run(
@@ -382,8 +386,8 @@ def format_table(result: dict[str, Any]) -> str:
         "",
         "decode-only: mean of the runs before and after each indexing run, pool start included;",
         "index: fresh library + index_library, Library open to final index save (mean of runs);",
-        "decoding: 'inline' when a set is below core.pipeline.POOL_THRESHOLD files, as the",
-        "indexer does (then neither measurement uses the pool);",
+        "decoding: a one-process pool when a set is below core.pipeline.POOL_THRESHOLD files,",
+        "as the indexer does ('inline' only with --workers 0);",
         f"embed-only: Embedder.embed on batches of {EMBED_BATCH}, pixels repeated to "
         f">= {EMBED_MIN_PHOTOS} photos;",
         "bound: embed/(decode+embed), the best ratio possible when the model runs on the same",

@@ -27,6 +27,7 @@ from core.integrity import (
     is_disk_full,
     quick_check,
 )
+from core.pathtext import from_db, is_text, to_db
 from core.records import PhotoMeta, Problem
 
 SCHEMA_VERSION = 4
@@ -116,6 +117,7 @@ class FileState:
     mtime_ns: int
     hash: str | None
     state: str
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,7 @@ class Catalog:
         rows = self.db.execute(
             "SELECT id, path, state, excludes, last_scan FROM roots ORDER BY path"
         ).fetchall()
-        return [Root(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
+        return [Root(r[0], from_db(r[1]), r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
 
     def add_root(self, path: str) -> Root:
         """Add a root folder to the library.
@@ -288,8 +290,11 @@ class Catalog:
             for root in self.roots():
                 if path == root.path or path.startswith(root.path.rstrip(os.sep) + os.sep):
                     return root
-            self.db.execute("INSERT INTO roots(path, added_at) VALUES (?, ?)", (path, time.time()))
-            new_id = self.db.execute("SELECT id FROM roots WHERE path = ?", (path,)).fetchone()[0]
+            stored = to_db(path)
+            self.db.execute(
+                "INSERT INTO roots(path, added_at) VALUES (?, ?)", (stored, time.time())
+            )
+            new_id = self.db.execute("SELECT id FROM roots WHERE path = ?", (stored,)).fetchone()[0]
             prefix = path.rstrip(os.sep) + os.sep
             for root in self.roots():
                 if root.path.startswith(prefix):
@@ -302,7 +307,7 @@ class Catalog:
     def remove_root(self, path: str) -> bool:
         """Forget a root and its files (never touches the disk); vectors go at the next GC."""
         with self.transaction():
-            cur = self.db.execute("DELETE FROM roots WHERE path = ?", (path,))
+            cur = self.db.execute("DELETE FROM roots WHERE path = ?", (to_db(path),))
         return cur.rowcount > 0
 
     def set_root_state(self, root_id: int, state: str, scanned: bool = False) -> None:
@@ -324,15 +329,23 @@ class Catalog:
     # -- files ------------------------------------------------------------------------------
     def files_under(self, root_id: int, prefix: str | None = None) -> dict[str, FileState]:
         """The catalogue's view of a root (or of a folder inside it), keyed by path."""
-        sql = "SELECT path, size, mtime_ns, hash, state FROM files WHERE root_id = ?"
+        sql = "SELECT path, size, mtime_ns, hash, state, error FROM files WHERE root_id = ?"
         args: tuple = (root_id,)
         if prefix is not None:
-            # A range on the path index: fast even for one file in a big library.
+            # Ranges on the path index: fast even for one file in a big library. Paths that are
+            # not valid text are stored as bytes (core.pathtext), which sort after all text.
             folder = prefix.rstrip(os.sep) + os.sep
-            upper = folder[:-1] + chr(ord(os.sep) + 1)
-            sql += " AND (path = ? OR (path > ? AND path < ?))"
-            args = (root_id, prefix, folder, upper)
-        return {r[0]: FileState(r[1], r[2], r[3], r[4]) for r in self.db.execute(sql, args)}
+            raw = os.fsencode(folder)
+            ranges = "(path > ? AND path < ?)"
+            args = (root_id, to_db(prefix), raw, raw[:-1] + bytes([raw[-1] + 1]))
+            if is_text(folder):
+                ranges += " OR (path > ? AND path < ?)"
+                args += (folder, folder[:-1] + chr(ord(os.sep) + 1))
+            sql += f" AND (path = ? OR {ranges})"
+        return {
+            from_db(r[0]): FileState(r[1], r[2], r[3], r[4], r[5])
+            for r in self.db.execute(sql, args)
+        }
 
     def stale_paths(self) -> list[str]:
         """Indexed files whose content has no vector (model changed, or a crash mid-write)."""
@@ -340,7 +353,7 @@ class Catalog:
             "SELECT f.path FROM files f LEFT JOIN contents c ON c.hash = f.hash "
             "LEFT JOIN vectors v ON v.key = c.key WHERE f.state = 'ok' AND v.key IS NULL"
         )
-        return [r[0] for r in rows]
+        return [from_db(r[0]) for r in rows]
 
     def known_hashes(self) -> frozenset[str]:
         """Contents that already have a vector for the current model."""
@@ -373,13 +386,22 @@ class Catalog:
                     added.append((key, np.asarray(item.vector, dtype=np.float32)))
                 self.db.execute(
                     _UPSERT_FILE,
-                    (item.path, item.root_id, item.size, item.mtime_ns, item.content_hash,
+                    (to_db(item.path), item.root_id, item.size, item.mtime_ns, item.content_hash,
                      "ok", None, now),
                 )  # fmt: skip
             for problem, root_id, size, mtime_ns in problems:
                 self.db.execute(
                     _UPSERT_FILE,
-                    (problem.path, root_id, size, mtime_ns, None, "error", problem.reason, now),
+                    (
+                        to_db(problem.path),
+                        root_id,
+                        size,
+                        mtime_ns,
+                        None,
+                        "error",
+                        problem.reason,
+                        now,
+                    ),
                 )
             if added:
                 self._bump_generation()
@@ -390,7 +412,9 @@ class Catalog:
         with self.transaction():
             count = 0
             for path in paths:
-                count += self.db.execute("DELETE FROM files WHERE path = ?", (path,)).rowcount
+                count += self.db.execute(
+                    "DELETE FROM files WHERE path = ?", (to_db(path),)
+                ).rowcount
         return count
 
     def collect_garbage(self) -> list[int]:
@@ -451,7 +475,7 @@ class Catalog:
             "WHERE f.state = 'ok' AND c.key IN "
         )
         for key, path in _chunked_in(self.db, sql, list(keys)):
-            out.setdefault(key, []).append(path)
+            out.setdefault(key, []).append(from_db(path))
         for paths in out.values():
             paths.sort()
         return out
@@ -461,7 +485,7 @@ class Catalog:
         row = self.db.execute(
             "SELECT c.key, c.hash FROM files f JOIN contents c ON c.hash = f.hash "
             "JOIN vectors v ON v.key = c.key WHERE f.path = ? AND f.state = 'ok'",
-            (path,),
+            (to_db(path),),
         ).fetchone()
         return (row[0], row[1]) if row else None
 
@@ -486,7 +510,7 @@ class Catalog:
         row = self.db.execute(
             "SELECT f.size, f.mtime_ns, c.width, c.height, c.taken, c.orientation, c.camera, "
             "c.phash FROM files f LEFT JOIN contents c ON c.hash = f.hash WHERE f.path = ?",
-            (path,),
+            (to_db(path),),
         ).fetchone()
         if row is None:
             return None
@@ -498,7 +522,7 @@ class Catalog:
         sql = "SELECT path, error FROM files WHERE state = 'error' ORDER BY path"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [Problem(r[0], r[1] or "unknown error") for r in self.db.execute(sql)]
+        return [Problem(from_db(r[0]), r[1] or "unknown error") for r in self.db.execute(sql)]
 
     def counts(self, vectors: bool = True) -> dict[str, int]:
         """Photo and problem counts, plus the vector count unless `vectors` is False.
@@ -528,7 +552,7 @@ class Catalog:
             "JOIN vectors v ON v.key = c.key WHERE f.state = 'ok' ORDER BY c.key, f.path"
         )
         for r in rows:
-            yield IndexedFile(r[0], r[1], r[2], r[3], r[4], PhotoMeta(*r[5:]))
+            yield IndexedFile(from_db(r[0]), r[1], r[2], r[3], r[4], PhotoMeta(*r[5:]))
 
     # -- duplicate decisions ----------------------------------------------------------------
     DECISION_KINDS = ("not_duplicates", "keep_all")
@@ -551,7 +575,7 @@ class Catalog:
             decision_id = int(cur.lastrowid or 0)
             self.db.executemany(
                 "INSERT OR IGNORE INTO decision_members(decision_id, hash, path) VALUES (?, ?, ?)",
-                [(decision_id, h, p) for h, p in unique],
+                [(decision_id, h, to_db(p)) for h, p in unique],
             )
         return decision_id
 
@@ -561,7 +585,7 @@ class Catalog:
         for d, h, p in self.db.execute(
             "SELECT decision_id, hash, path FROM decision_members ORDER BY decision_id, path"
         ):
-            members.setdefault(d, []).append((h, p))
+            members.setdefault(d, []).append((h, from_db(p)))
         rows = self.db.execute("SELECT id, kind, made_at FROM decisions ORDER BY id")
         return [Decision(r[0], r[1], r[2], tuple(members.get(r[0], ()))) for r in rows]
 

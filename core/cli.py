@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from core import __version__
 from core.errors import NotAnImageError, SimiliError
 from core.formatting import human_duration
+from core.pathtext import display, json_fields, parse
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import Cancelled, CancelToken
 
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("problems", parents=[common], help="files that could not be indexed")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--retry", action="store_true", help="try them all again now; say what is fixed")
+    p.add_argument("--workers", type=int, default=None, help="decode processes for --retry")
 
     p = sub.add_parser("remove", parents=[common], help="remove folders from the library")
     p.add_argument("paths", nargs="+", metavar="PATH", help="roots to forget (disk untouched)")
@@ -177,7 +180,7 @@ class _ProgressPrinter:
 
 def _skip_line(problem: Problem) -> None:
     sys.stderr.write("\r\033[K" if sys.stderr.isatty() else "")
-    sys.stderr.write(f"skipping {problem.path}: {problem.reason}\n")
+    sys.stderr.write(display(f"skipping {problem.path}: {problem.reason}") + "\n")
 
 
 def _summary(report: IndexReport) -> str:
@@ -193,15 +196,15 @@ def _summary(report: IndexReport) -> str:
     ]
     text = f"indexed {worked} photos in {report.seconds:.1f} s ({rate:.1f}/s): " + ", ".join(parts)
     if report.offline_roots:
-        text += "\noffline (photos kept): " + ", ".join(report.offline_roots)
+        text += "\noffline (photos kept): " + ", ".join(map(display, report.offline_roots))
     return text
 
 
 def _print_matches(query: str, matches: list[Match], as_json: bool, error: str = "") -> None:
     if as_json:
         record: dict = {
-            "query": query,
-            "results": [{"path": m.path, "score": round(m.score, 5)} for m in matches],
+            **json_fields(query, "query"),
+            "results": [{**json_fields(m.path), "score": round(m.score, 5)} for m in matches],
         }
         if error:
             record["error"] = error
@@ -209,11 +212,11 @@ def _print_matches(query: str, matches: list[Match], as_json: bool, error: str =
         return
     if error:
         return
-    print(f"{query}:")
+    print(f"{display(query)}:")
     if not matches:
         print("  (no photos in the library yet)")
     for m in matches:
-        print(f"  {m.score:.3f}  {m.path}")
+        print(f"  {m.score:.3f}  {display(m.path)}")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -356,10 +359,10 @@ def status_record(library: Library) -> dict:
         f.stat().st_size for f in library.folder.glob("catalog.sqlite*") if f.is_file()
     )
     return {
-        "library": str(library.folder),
+        "library": display(str(library.folder)),
         "roots": [
             {
-                "path": r.path,
+                **json_fields(r.path),
                 "state": r.state,
                 "photos": per_root.get(r.id, 0),
                 "excludes": list(r.excludes),
@@ -414,13 +417,47 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_problems(args: argparse.Namespace) -> int:
     """Files that could not be indexed, with reasons."""
+    if args.retry:
+        return _retry_problems(args)
     with _open(args) as library:
         problems = library.catalog.problems()
     if args.json:
-        print(json.dumps([{"path": p.path, "reason": p.reason} for p in problems]))
+        print(json.dumps([{**json_fields(p.path), "reason": p.reason} for p in problems]))
     else:
         for p in problems:
-            print(f"{p.path}: {p.reason}")
+            print(f"{display(p.path)}: {p.reason}")
+    return EXIT_OK
+
+
+def _retry_problems(args: argparse.Namespace) -> int:
+    """Try every problem file again; print what is fixed and what still fails."""
+    from core.pipeline import retry_problems
+    from core.settings import Settings
+
+    with _open(args, writer=True) as library:
+        settings = library.settings or Settings()
+        result = retry_problems(
+            library,
+            workers=args.workers if args.workers is not None else (settings.workers or None),
+            on_progress=_ProgressPrinter(),
+            extra_excludes=settings.exclude_patterns,
+        )
+    if args.json:
+        record = {
+            "fixed": [display(p) for p in result.fixed],
+            "failing": [{**json_fields(p.path), "reason": p.reason} for p in result.failing],
+            "gone": [display(p) for p in result.gone],
+        }
+        print(json.dumps(record, ensure_ascii=False))
+        return EXIT_OK
+    for path in result.fixed:
+        print(f"fixed: {display(path)}")
+    for problem in result.failing:
+        print(f"still failing: {display(problem.path)}: {problem.reason}")
+    for path in result.gone:
+        print(f"gone: {display(path)}")
+    gone = f", {len(result.gone)} gone" if result.gone else ""
+    sys.stderr.write(f"{len(result.fixed)} fixed, {len(result.failing)} still failing{gone}\n")
     return EXIT_OK
 
 
@@ -430,7 +467,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     with _open(args, writer=True) as library:
         for raw in args.paths:
-            if not library.catalog.remove_root(normalise(raw)):
+            if not library.catalog.remove_root(normalise(raw)) and not (
+                parse(raw) != raw and library.catalog.remove_root(normalise(parse(raw)))
+            ):
                 raise SimiliError(f"{raw}: not a folder of this library (see `simili status`)")
         gone = library.catalog.collect_garbage()
         library.index.remove(gone)
@@ -530,14 +569,14 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         records = [
             {
                 "kind": g.kind,
-                "files": list(g.paths),
-                "keep": g.keep,
+                "files": [display(p) for p in g.paths],
+                "keep": display(g.keep),
                 "reason": g.reason,
                 "confidence": g.confidence,
                 "evidence": [
                     {
-                        "a": e.a,
-                        "b": e.b,
+                        "a": display(e.a),
+                        "b": display(e.b),
                         "method": e.method,
                         "strength": e.strength,
                         "summary": e.summary,
@@ -557,7 +596,10 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         )
         for f in g.files:
             mark = "keep" if f.path == g.keep else "    "
-            print(f"  {mark}  {f.width}×{f.height} {f.format:<4} {f.size / 1e6:6.2f} MB  {f.path}")
+            print(
+                f"  {mark}  {f.width}×{f.height} {f.format:<4} {f.size / 1e6:6.2f} MB  "
+                + display(f.path)
+            )
         print(f"  why: {g.reason}")
         for e in g.evidence[:3]:
             print(f"  seen: {e.summary}")
@@ -610,7 +652,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SimiliError as exc:
         if debug:
             traceback.print_exc()
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(display(f"error: {exc}") + "\n")
         return EXIT_ERROR
     except Exception as exc:
         if debug:
@@ -620,7 +662,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"error: {explained}\n")
             return EXIT_ERROR
         sys.stderr.write(
-            f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)\n"
+            display(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
+            + "\n"
         )
         return EXIT_ERROR
 

@@ -59,6 +59,17 @@ class Prepared:
     meta: PhotoMeta | None
 
 
+# Reasons that say the file could not be *read* (not that its bytes are bad): such problems are
+# retried on every scan, since a fixed permission or a reconnected disk changes neither the
+# file's size nor its mtime.
+ACCESS_PROBLEMS = frozenset({"permission denied", "file vanished while indexing"})
+
+
+def is_access_problem(reason: str) -> bool:
+    """Whether a problem reason means the file could not be read, rather than decoded."""
+    return reason in ACCESS_PROBLEMS or reason.startswith("cannot read (")
+
+
 def is_photo_name(name: str) -> bool:
     """Whether a file name has a photo suffix the decoder handles."""
     dot = name.rfind(".")

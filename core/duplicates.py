@@ -42,6 +42,7 @@ from core.catalog import IndexedFile
 from core.errors import PhotoNotInLibraryError, SimiliError
 from core.grouping import Groups
 from core.keeper import file_format, suggest_keeper
+from core.pathtext import parse
 from core.records import DuplicateFile, DuplicateGroup, PairEvidence, Progress
 from core.scanner import normalise
 from core.tasks import CancelToken, ProgressCallback
@@ -421,6 +422,9 @@ def record_decision(library: Library, kind: str, paths: Iterable[str]) -> int:
     for raw in paths:
         path = normalise(raw)
         found = library.catalog.lookup(path)
+        if found is None and parse(raw) != raw:  # a path as printed with \xHH escapes
+            path = normalise(parse(raw))
+            found = library.catalog.lookup(path)
         if found is None:
             raise PhotoNotInLibraryError(f"{raw}: not an indexed photo of this library")
         members.append((found[1], path))

@@ -7,24 +7,23 @@ Every batch is one SQLite transaction holding vectors and file rows together, so
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from core.catalog import Embedded, Root
-from core.decode import Prepared
+from core.decode import Prepared, is_access_problem
+from core.decode_pool import DecodeJob as _Job
+from core.decode_pool import DecodePool, decode_time_limit, run_inline
 from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.library import Library
-from core.records import IndexReport, Problem, Progress
+from core.pathtext import display
+from core.records import IndexReport, Problem, Progress, RetryReport
 from core.scanner import scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
 from core.workers import init_worker, work
@@ -37,111 +36,12 @@ POOL_THRESHOLD = 24
 INDEX_SAVE_EVERY_S = 300.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
-    path: str
-    root_id: int
-    size: int
-    mtime_ns: int
-    kind: str  # "new", "changed" or "stale"
-
-
 def default_workers() -> int:
     """Decode processes: one per core, since decoding bounds indexing speed."""
     try:
         return max(1, len(os.sched_getaffinity(0)))  # honours affinity and container limits
     except AttributeError:  # macOS, Windows
         return max(1, os.cpu_count() or 1)
-
-
-class _DecodePool:
-    """A process pool with bounded look-ahead that survives a worker crashing on a bad file."""
-
-    def __init__(self, workers: int, size: int, known: HashPrefixSet, window: int) -> None:
-        self.workers = workers
-        self.size = size
-        self.known = known
-        self.window = window
-        self.executor: ProcessPoolExecutor | None = None
-
-    def _start(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the parent may hold ONNX Runtime or Qt threads.
-        return ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(self.size, self.known, True),
-        )
-
-    def run(
-        self, jobs: Iterable[_Job], cancel: CancelToken
-    ) -> Iterator[tuple[_Job, Prepared | Problem]]:
-        """Yield each job with its result, in completion order."""
-        queue = deque(jobs)
-        suspects: deque[_Job] = deque()
-        self.executor = self._start()
-        inflight: dict[Future, _Job] = {}
-        healthy = False  # has any worker ever returned a result?
-        failures = 0
-        try:
-            while queue or suspects or inflight:
-                # Suspects of a crash run alone, so the file that kills a worker is found.
-                limit = 1 if suspects else self.window
-                source = suspects if suspects else queue
-                while source and len(inflight) < limit and not cancel.cancelled:
-                    job = source.popleft()
-                    inflight[self.executor.submit(work, job.path)] = job
-                if cancel.cancelled and not inflight:
-                    return
-                if not inflight:
-                    continue
-                done, _ = wait(inflight, timeout=0.5, return_when=FIRST_COMPLETED)
-                crashed: list[_Job] = []
-                for future in done:
-                    job = inflight.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        crashed.append(job)
-                        continue
-                    healthy = True
-                    yield job, result
-                if crashed:
-                    failures = 0 if healthy else failures + 1
-                    if failures >= 2:
-                        raise SimiliError(
-                            "decode worker processes could not start; "
-                            "run with --workers 0 and report this"
-                        )
-                    alone = limit == 1
-                    crashed.extend(inflight.values())
-                    inflight.clear()
-                    self.executor.shutdown(wait=False, cancel_futures=True)
-                    self.executor = self._start()
-                    if alone and len(crashed) == 1:
-                        yield (
-                            crashed[0],
-                            Problem(crashed[0].path, "the decoder crashed on this file"),
-                        )
-                    else:
-                        suspects.extend(crashed)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
-
-
-def _run_inline(
-    jobs: Iterable[_Job], size: int, known: HashPrefixSet, cancel: CancelToken
-) -> Iterator[tuple[_Job, Prepared | Problem]]:
-    init_worker(size, known)
-    for job in jobs:
-        if cancel.cancelled:
-            return
-        yield job, work(job.path)
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -156,8 +56,13 @@ def index_library(
     on_progress: ProgressCallback | None = None,
     on_problem: ProblemCallback | None = None,
     extra_excludes: Iterable[str] = (),
+    retry_all_problems: bool = False,
 ) -> IndexReport:
     """Bring the library up to date with the disk.
+
+    Problem files are tried again when they change, when reading them failed (a permission
+    fixed or a disk reconnected changes neither size nor mtime), or, with
+    `retry_all_problems`, always. A retry that fails the same way again is not reported again.
 
     Args:
         library: opened as writer.
@@ -169,6 +74,7 @@ def index_library(
         on_progress: called with Progress records (from this thread).
         on_problem: called once per file that could not be indexed.
         extra_excludes: patterns skipped in every root (the app's settings), besides each root's.
+        retry_all_problems: try every known problem file in scope again, whatever its reason.
 
     Raises:
         SimiliError: a path to add is missing or not a folder.
@@ -212,7 +118,11 @@ def index_library(
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "stale"))
             elif old.state == "ok":
                 report.unchanged += 1
-            # else: a known problem, unchanged on disk: not retried until the file changes
+            elif retry_all_problems or is_access_problem(old.error or ""):
+                jobs.append(
+                    _Job(entry.path, root.id, entry.size, entry.mtime_ns, "retry", old.error)
+                )
+            # else: undecodable bytes, unchanged on disk: not retried until the file changes
         for problem in result.problems:
             seen.add(problem.path)
             if problem.path not in known or known[problem.path].state != "error":
@@ -251,6 +161,7 @@ def index_library(
             catalog.set_root_state(root_id, state, scanned=True)
         summary = asdict(report)
         summary["problems"] = len(report.problems)
+        summary["offline_roots"] = [display(p) for p in report.offline_roots]  # valid UTF-8
         summary["finished_at"] = time.time()
         catalog.set_meta("last_index", json.dumps(summary))
     if targets is None:  # a full run: keep a copy of what a rescan could not give back
@@ -260,6 +171,51 @@ def index_library(
         backup_catalog(catalog.db, library.folder)
     emit(Progress("done", report.added + report.changed + report.reused, len(jobs)))
     return report
+
+
+def retry_problems(
+    library: Library,
+    *,
+    workers: int | None = None,
+    cancel: CancelToken | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_problem: ProblemCallback | None = None,
+    extra_excludes: Iterable[str] = (),
+) -> RetryReport:
+    """Try every problem file again now, whatever its reason (`simili problems --retry`).
+
+    Only the problem files are rescanned; files in offline folders stay as they were.
+
+    Args:
+        library: opened as writer.
+        workers: decode processes, as for `index_library`.
+        cancel: set it to stop; finished work is kept.
+        on_progress: called with Progress records.
+        on_problem: called for each file that fails differently from before.
+        extra_excludes: patterns skipped in every root (the app's settings).
+
+    Raises:
+        Cancelled: the token was set.
+    """
+    catalog = library.catalog
+    before = catalog.problems()
+    if not before:
+        return RetryReport([], [], [], IndexReport())
+    report = index_library(
+        library,
+        targets=[p.path for p in before],
+        workers=workers,
+        cancel=cancel,
+        on_progress=on_progress,
+        on_problem=on_problem,
+        extra_excludes=extra_excludes,
+        retry_all_problems=True,
+    )
+    after = {p.path: p for p in catalog.problems()}
+    fixed = [p.path for p in before if p.path not in after and os.path.lexists(p.path)]
+    gone = [p.path for p in before if p.path not in after and not os.path.lexists(p.path)]
+    failing = [after[p.path] for p in before if p.path in after]
+    return RetryReport(fixed, failing, gone, report)
 
 
 def _empty(folder: str) -> bool:
@@ -348,7 +304,7 @@ def _embed_jobs(
             )  # fmt: skip
             if p.pixels is None:
                 report.reused += 1
-            elif job.kind == "new":
+            elif job.kind in ("new", "retry"):
                 report.added += 1
             else:
                 report.changed += 1
@@ -362,19 +318,25 @@ def _embed_jobs(
             library.save_index()
             last_save = time.monotonic()
 
-    if workers > 0 and len(jobs) >= POOL_THRESHOLD:
-        pool = _DecodePool(workers, size, known, window=max(2 * batch_size, 8 * workers))
+    if workers > 0:
+        # Even a few files go to a (one-process) pool: only a process can be stopped when a
+        # decoder hangs. --workers 0 decodes in this process, without that time limit.
+        workers = workers if len(jobs) >= POOL_THRESHOLD else 1
+        pool = DecodePool(
+            workers, size, known, max(2 * batch_size, 8 * workers), decode_time_limit()
+        )
         results = pool.run(jobs, cancel)
     else:
-        results = _run_inline(jobs, size, known, cancel)
+        results = run_inline(jobs, size, known, cancel)
     redo: list[_Job] = []
     try:
         for job, result in results:
             if isinstance(result, Problem):
                 problems.append((result, job.root_id, job.size, job.mtime_ns))
-                report.problems.append(result)
-                report.skipped += 1
-                complain(result)
+                if job.kind != "retry" or result.reason != job.previous:  # else: nothing new
+                    report.problems.append(result)
+                    report.skipped += 1
+                    complain(result)
             elif result.pixels is None and catalog.lookup_hash(result.content_hash) is None:
                 redo.append(job)  # a 64-bit prefix collision: decode it for real
             else:

@@ -155,3 +155,13 @@ class TrashedFile:
     trashed_at: float
     trash_path: str | None = None  # where it lies in the trash, when the platform says
     restored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RetryReport:
+    """What trying the problem files again did: fixed now, still failing, gone from disk."""
+
+    fixed: list[str]
+    failing: list[Problem]
+    gone: list[str]
+    report: IndexReport

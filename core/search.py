@@ -17,6 +17,7 @@ from core.decode import load_rgb, model_pixels
 from core.errors import NotAnImageError, PhotoNotInLibraryError
 from core.hashing import content_hash_bytes
 from core.library import Library
+from core.pathtext import parse
 from core.records import Match
 from core.scanner import normalise
 
@@ -106,6 +107,9 @@ def similar(library: Library, photo: str, top: int = 20) -> list[Match]:
     """
     path = normalise(photo)
     found = library.catalog.lookup(path)
+    if found is None and parse(photo) != photo:  # a path as printed with \xHH escapes
+        path = normalise(parse(photo))
+        found = library.catalog.lookup(path)
     if found is None:
         raise PhotoNotInLibraryError(
             f"{photo}: not an indexed photo of this library; "

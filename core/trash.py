@@ -12,6 +12,7 @@ such platforms `restore` moves the file back; elsewhere the log names the trash 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -28,6 +29,7 @@ import send2trash
 
 from core.errors import SimiliError
 from core.hashing import content_hash_file
+from core.pathtext import json_fields
 from core.records import DuplicateGroup, TrashedFile
 from core.scanner import normalise
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from core.library import Library
 
 LOG_NAME = "trash-log.jsonl"
+_PATH_KEYS = ("path", "trash_path")
 
 
 class TrashError(SimiliError):
@@ -70,7 +73,8 @@ def find_in_trash(path: str, since: float) -> str | None:
             except OSError:
                 continue
             fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-            if urllib.parse.unquote(fields.get("Path", "")) != path or mtime < since - 2:
+            original = urllib.parse.unquote(fields.get("Path", ""), errors="surrogateescape")
+            if original != path or mtime < since - 2:
                 continue
             stored = trash / "files" / entry.name[: -len(".trashinfo")]
             if stored.exists() and (best is None or mtime > best[0]):
@@ -243,7 +247,11 @@ def trash_files(
 
 def _append(folder: Path, entry: TrashedFile) -> None:
     with (folder / LOG_NAME).open("a", encoding="utf-8") as f:
-        f.write(json.dumps(asdict(entry), ensure_ascii=False) + "\n")
+        record = asdict(entry)
+        for key in _PATH_KEYS:  # valid UTF-8 even for paths that are not (core.pathtext)
+            if record[key]:
+                record.update(json_fields(record[key], key))
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
         f.flush()
         os.fsync(f.fileno())
 
@@ -257,6 +265,10 @@ def trash_log(folder: Path) -> list[TrashedFile]:
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             data = json.loads(line)
+            for key in _PATH_KEYS:
+                raw = data.pop(f"{key}_bytes", None)
+                if raw is not None:
+                    data[key] = os.fsdecode(base64.b64decode(raw))
             entry = TrashedFile(**data)
         except (ValueError, TypeError):
             continue  # a torn last line after a crash

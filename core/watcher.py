@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ class _Collector(FileSystemEventHandler):
         if event.is_directory and event.event_type == "modified":
             return  # a folder's own mtime: its files report themselves
         for raw in (event.src_path, getattr(event, "dest_path", "")):
-            path = raw.decode() if isinstance(raw, bytes) else raw
+            path = os.fsdecode(raw) if isinstance(raw, bytes) else raw
             if path and (event.is_directory or is_photo_name(Path(path).name)):
                 self.watcher.touch(path)
 

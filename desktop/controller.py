@@ -13,7 +13,7 @@ from core.errors import LibraryLockedError, SimiliError
 from core.formatting import count_of
 from core.integrity import explain
 from core.library import CATALOG_NAME, Library
-from core.pipeline import index_library
+from core.pipeline import index_library, retry_problems
 from core.records import DuplicateGroup, IndexReport, Match, Problem, Progress, TrashedFile
 from core.scanner import normalise
 from core.search import search, similar
@@ -48,6 +48,8 @@ class LibraryController(QObject):
     duplicates_failed = Signal(str)
     trashed = Signal(object)  # list[TrashedFile]
     trash_failed = Signal(str)  # a TrashError's message: the group stays
+    problems_retried = Signal(object)  # RetryReport
+    problems_retry_failed = Signal(str)
     decided = Signal()
     _watched = Signal(object)  # set[str], from the watcher's thread
 
@@ -79,7 +81,7 @@ class LibraryController(QObject):
         self._search_signals.done.connect(self._on_search_done)
         self._search_signals.failed.connect(self.search_failed)
         self.closed = False
-        self._kind = "index"  # what the running task is: index, duplicates, trash, decide
+        self._kind = "index"  # what the running task is: index, duplicates, trash, decide, retry
         self._pending_roots: list[str] = []
         self._pending_targets: set[str] = set()
         self._waiting: list[tuple[Callable, str]] = []
@@ -236,9 +238,11 @@ class LibraryController(QObject):
             return
         kind, self._kind = self._kind, "index"
         if kind != "index":
-            {"duplicates": self.duplicates_found, "trash": self.trashed}.get(
-                kind, self.decided
-            ).emit(*([] if kind == "decide" else [result]))
+            {
+                "duplicates": self.duplicates_found,
+                "trash": self.trashed,
+                "retry": self.problems_retried,
+            }.get(kind, self.decided).emit(*([] if kind == "decide" else [result]))
             self.library_changed.emit()
             self._kick()
             return
@@ -252,8 +256,9 @@ class LibraryController(QObject):
         if self.closed:  # a task's last word, queued while the app was closing
             return
         if self._kind != "index":
-            self._kind = "index"
-            self.duplicates_failed.emit("Cancelled.")
+            kind, self._kind = self._kind, "index"
+            failed = self.problems_retry_failed if kind == "retry" else self.duplicates_failed
+            failed.emit("Cancelled.")
             self._kick()
             return
         self.library_changed.emit()
@@ -267,7 +272,12 @@ class LibraryController(QObject):
             return
         if self._kind != "index":
             kind, self._kind = self._kind, "index"
-            (self.trash_failed if kind == "trash" else self.duplicates_failed).emit(message)
+            if kind == "trash":
+                self.trash_failed.emit(message)
+            elif kind == "retry":
+                self.problems_retry_failed.emit(message)
+            else:
+                self.duplicates_failed.emit(message)
             self.library_changed.emit()
             self._kick()
             return
@@ -310,6 +320,25 @@ class LibraryController(QObject):
             return record_decision(self.writer, kind, paths)
 
         self._queue_or_run(task, "decide")
+
+    def retry_problems(self) -> None:
+        """Try every problem file again now (queued behind running work); see problems_retried."""
+        if self.writer is None:
+            self.problems_retry_failed.emit(self.read_only_reason)
+            return
+
+        def task(cancel: CancelToken, progress: Callable, problem: Callable) -> object:
+            assert self.writer is not None
+            return retry_problems(
+                self.writer,
+                workers=self.settings.workers or None,
+                cancel=cancel,
+                on_progress=progress,
+                on_problem=problem,
+                extra_excludes=self.settings.exclude_patterns,
+            )
+
+        self._queue_or_run(task, "retry")
 
     def trash_log(self) -> list[TrashedFile]:
         """What Simili moved to the trash from this library."""

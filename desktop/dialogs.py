@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,8 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.records import Problem
+from core.pathtext import display
+from core.records import Problem, RetryReport
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from desktop.controller import LibraryController
 
 DEVICES = [("Automatic (GPU if usable)", "auto"), ("CPU", "cpu"), ("GPU (CUDA)", "cuda")]
 
@@ -118,32 +124,82 @@ class SettingsDialog(QDialog):
 
 
 class ProblemsDialog(QDialog):
-    """Files that could not be read, with the reason; nothing pops up per file."""
+    """Files that could not be read, with the reason; nothing pops up per file.
 
-    def __init__(self, problems: list[Problem], parent: QWidget | None = None) -> None:
+    With a controller, "Try again" retries them all in the controller's task runner (never on
+    the GUI thread) and the list shows what is left.
+    """
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        parent: QWidget | None = None,
+        controller: LibraryController | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Problems ({len(problems)})")
+        self.controller = controller
         self.resize(900, 420)
-        self.table = QTableWidget(len(problems), 2)
+        self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["File", "Reason"])
-        for row, problem in enumerate(problems):
-            self.table.setItem(row, 0, QTableWidgetItem(problem.path))
-            self.table.setItem(row, 1, QTableWidgetItem(problem.reason))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        note = QLabel(
-            "These files were skipped. Simili tries them again when they change on disk."
+        self.note = QLabel()
+        self.outcome = QLabel()
+        self.outcome.setObjectName("retryOutcome")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.setToolTip("Read every file in this list again now")
+        self.retry_button.clicked.connect(self._on_retry_button_clicked)
+        buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.retry_button.setVisible(controller is not None)  # after addButton, which shows it
+        if controller is not None:
+            controller.problems_retried.connect(self._on_controller_problems_retried)
+            controller.problems_retry_failed.connect(self._on_controller_problems_retry_failed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table)
+        layout.addWidget(self.outcome)
+        layout.addWidget(buttons)
+        self._show(problems)
+
+    def _show(self, problems: list[Problem]) -> None:
+        self.setWindowTitle(f"Problems ({len(problems)})")
+        self.table.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            self.table.setItem(row, 0, QTableWidgetItem(display(problem.path)))
+            self.table.setItem(row, 1, QTableWidgetItem(problem.reason))
+        self.note.setText(
+            "These files were skipped. Simili tries them again when they change on disk, and "
+            "files it could not open on every scan."
             if problems
             else "No problems: every photo was read."
         )
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
+        self.retry_button.setEnabled(bool(problems))
+
+    @Slot()
+    def _on_retry_button_clicked(self) -> None:
+        if self.controller is None:
+            return
+        self.retry_button.setEnabled(False)
+        self.outcome.setText("Trying again…")
+        self.controller.retry_problems()
+
+    @Slot(object)
+    def _on_controller_problems_retried(self, result: RetryReport) -> None:
+        gone = f", {len(result.gone)} no longer on disk" if result.gone else ""
+        self.outcome.setText(
+            f"{len(result.fixed)} fixed, {len(result.failing)} still failing{gone}."
+        )
+        if self.controller is not None:
+            self._show(self.controller.problems())
+
+    @Slot(str)
+    def _on_controller_problems_retry_failed(self, message: str) -> None:
+        self.outcome.setText(message)
+        self.retry_button.setEnabled(self.table.rowCount() > 0)
 
 
 class ExcludesDialog(QDialog):
@@ -162,7 +218,7 @@ class ExcludesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Skip inside {root}:"))
+        layout.addWidget(QLabel(f"Skip inside {display(root)}:"))
         layout.addWidget(self.edit)
         layout.addWidget(buttons)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from core.pathtext import display, is_text
 from core.records import Match
 from desktop.thumbnails import ThumbnailCache, placeholder
 
@@ -25,6 +27,28 @@ SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
 STACK_ROLE = Qt.ItemDataRole.UserRole + 2  # photos folded under this cover (0: not a stack)
 AnyIndex = QModelIndex | QPersistentModelIndex
 SCALED_ITEMS = 600  # fitted thumbnails kept for painting (a few screens of results)
+
+
+@dataclass(frozen=True, slots=True)
+class RawPath:
+    """A path that is not valid text, wrapped: Qt would drop its undecodable bytes."""
+
+    path: str
+
+
+def as_item_data(path: str) -> str | RawPath:
+    """A path to store in a Qt item or role: wrapped only when it is not valid text."""
+    return path if is_text(path) else RawPath(path)
+
+
+def from_item_data(value: object) -> str:
+    """The path stored with `as_item_data` ("" for none)."""
+    return value.path if isinstance(value, RawPath) else str(value or "")
+
+
+def path_of(index: AnyIndex) -> str:
+    """The file path of a result row (use this, not `index.data(PATH_ROLE)`)."""
+    return from_item_data(index.data(PATH_ROLE))
 
 
 class ResultsModel(QAbstractListModel):
@@ -82,22 +106,22 @@ class ResultsModel(QAbstractListModel):
             return None
         m = self._matches[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return Path(m.path).name
+            return display(Path(m.path).name)
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(m.path)
         if role == Qt.ItemDataRole.ToolTipRole:
             folded = len(self._folded.get(m.path, []))
             burst = f"\nburst of {folded + 1} shots: click to unfold" if folded else ""
-            return f"{m.path}\nsimilarity {m.score:.0%}{burst}"
+            return f"{display(m.path)}\nsimilarity {m.score:.0%}{burst}"
         if role == PATH_ROLE:
-            return m.path
+            return as_item_data(m.path)
         if role == SCORE_ROLE:
             return m.score
         if role == STACK_ROLE:
             return len(self._folded.get(m.path, []))
         return None
 
-    @Slot(str)
+    @Slot(object)
     def _on_thumbnail_ready(self, path: str) -> None:
         row = self._rows.get(path)
         if row is not None:
@@ -147,9 +171,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if pixmap is None:
             model = index.model()
-            failed = isinstance(model, ResultsModel) and model.thumbnails.failed(
-                index.data(PATH_ROLE)
-            )
+            failed = isinstance(model, ResultsModel) and model.thumbnails.failed(path_of(index))
             pixmap = placeholder(self.side, "unreadable" if failed else "")
         scaled = self._scaled(pixmap, box.size())
         w = scaled.width() / scaled.devicePixelRatio()

@@ -46,11 +46,18 @@ from PySide6.QtWidgets import (
 
 from core.decode import SUFFIXES
 from core.formatting import human_bytes, human_duration
+from core.pathtext import display
 from core.records import IndexReport, Match, Progress
 from desktop.controller import LibraryController
 from desktop.dialogs import ExcludesDialog, ProblemsDialog, SettingsDialog
 from desktop.duplicate_review import DuplicatesView
-from desktop.grid_model import PATH_ROLE, ResultsModel, ThumbnailDelegate
+from desktop.grid_model import (
+    ResultsModel,
+    ThumbnailDelegate,
+    as_item_data,
+    from_item_data,
+    path_of,
+)
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
@@ -236,7 +243,7 @@ class MainWindow(QMainWindow):
         reveal = QPushButton("Show in folder")
         reveal.clicked.connect(lambda: self.reveal(self.detail_path))
         copy = QPushButton("Copy path")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.detail_path))
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(display(self.detail_path)))
         search_this = QPushButton("Search with this")
         search_this.clicked.connect(lambda: self.search_for(self.detail_path))
         actions = QHBoxLayout()
@@ -386,9 +393,9 @@ class MainWindow(QMainWindow):
         c.search_failed.connect(self._on_search_failed)
         c.device_known.connect(self._on_device_known)
         self.grid.clicked.connect(self._on_grid_clicked)
-        self.grid.activated.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
-        self.strip.clicked.connect(lambda index: self.show_detail(index.data(PATH_ROLE)))
-        self.strip.doubleClicked.connect(lambda index: self.open_external(index.data(PATH_ROLE)))
+        self.grid.activated.connect(lambda index: self.show_detail(path_of(index)))
+        self.strip.clicked.connect(lambda index: self.show_detail(path_of(index)))
+        self.strip.doubleClicked.connect(lambda index: self.open_external(path_of(index)))
         self.folders.customContextMenuRequested.connect(self._folder_menu)
         self.thumbnails.ready.connect(self._on_thumbnail_ready)
         self._refresh_timer = QTimer(self)
@@ -422,11 +429,13 @@ class MainWindow(QMainWindow):
                 state = "indexing"
             elif not state and self.controller.watching:
                 state = "watching"
-            text = f"{Path(root.path).name or root.path}\n{per_root.get(root.id, 0):,} photos"
+            text = (
+                f"{display(Path(root.path).name or root.path)}\n{per_root.get(root.id, 0):,} photos"
+            )
             text += f" · {state}" if state else ""
             item = QListWidgetItem(text)
-            item.setToolTip(root.path)
-            item.setData(Qt.ItemDataRole.UserRole, root.path)
+            item.setToolTip(display(root.path))
+            item.setData(Qt.ItemDataRole.UserRole, as_item_data(root.path))
             self.folders.addItem(item)
             if root.path == selected:
                 item.setSelected(True)
@@ -440,7 +449,7 @@ class MainWindow(QMainWindow):
     def selected_root(self) -> str | None:
         """The folder selected in the side panel."""
         items = self.folders.selectedItems()
-        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        return from_item_data(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
 
     @Slot()
     def choose_folder(self) -> None:
@@ -463,8 +472,8 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Remove folder",
-            f"Remove {root} from the library?\n\nThe photos stay on disk; Simili only forgets "
-            "them. You can add the folder again at any time.",
+            f"Remove {display(root)} from the library?\n\nThe photos stay on disk; Simili only "
+            "forgets them. You can add the folder again at any time.",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.controller.remove_folder(root)
@@ -473,7 +482,7 @@ class MainWindow(QMainWindow):
         item = self.folders.itemAt(position)  # type: ignore[arg-type]
         if item is None:
             return
-        root = item.data(Qt.ItemDataRole.UserRole)
+        root = from_item_data(item.data(Qt.ItemDataRole.UserRole))
         menu = QMenu(self)
         menu.addAction("Show in file manager", lambda: self.open_external(root))
         menu.addAction("Exclude subfolders or patterns…", lambda: self.edit_excludes(root))
@@ -560,7 +569,8 @@ class MainWindow(QMainWindow):
         """Show photos like the image at `path`."""
         self.query_path = path
         self.state.setValue("query", path)
-        self.query_label.setText(f"<b>Photos like</b> {Path(path).name}<br><small>{path}</small>"
+        name, shown = display(Path(path).name), display(path)
+        self.query_label.setText(f"<b>Photos like</b> {name}<br><small>{shown}</small>"
                                  "<br>Searching…")  # fmt: skip
         pixmap = self.thumbnails.get(path)
         self.query_thumb.setPixmap(self._fit(pixmap, 96) if pixmap else QPixmap())
@@ -588,7 +598,7 @@ class MainWindow(QMainWindow):
             self.model.expand(row)  # first click unfolds a burst; then photos open as usual
             self.grid.setCurrentIndex(self.model.index(row))
         else:
-            self.show_detail(index.data(PATH_ROLE))  # type: ignore[attr-defined]
+            self.show_detail(path_of(index))  # type: ignore[attr-defined]
 
     @Slot(object, object)
     def _on_results(self, tag: object, matches: list[Match]) -> None:
@@ -599,8 +609,8 @@ class MainWindow(QMainWindow):
             self.model.set_matches(matches, stacks if stacks_tag == tag else None)
             note = f"{len(matches)} most similar photos" if matches else "No photos indexed yet"
             self.query_label.setText(
-                f"<b>Photos like</b> {Path(self.query_path).name}<br>"
-                f"<small>{self.query_path}</small><br>{note}"
+                f"<b>Photos like</b> {display(Path(self.query_path).name)}<br>"
+                f"<small>{display(self.query_path)}</small><br>{note}"
             )
             if matches:
                 self.grid.setCurrentIndex(self.model.index(0))
@@ -622,7 +632,7 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(message, 10000)
 
-    @Slot(str)
+    @Slot(object)
     def _on_thumbnail_ready(self, path: str) -> None:
         if path == self.query_path:
             pixmap = self.thumbnails.get(path)
@@ -676,8 +686,8 @@ class MainWindow(QMainWindow):
         while self.details.rowCount():
             self.details.removeRow(0)
         info = self.controller.photo_info(path)
-        self.details.addRow("<b>File</b>", self._selectable(Path(path).name))
-        self.details.addRow("Folder", self._selectable(str(Path(path).parent)))
+        self.details.addRow("<b>File</b>", self._selectable(display(Path(path).name)))
+        self.details.addRow("Folder", self._selectable(display(str(Path(path).parent))))
         if info is not None:
             size, mtime_ns, meta = info
             self.details.addRow("Size", QLabel(human_bytes(size)))
@@ -758,7 +768,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_problems(self) -> None:
         """List the files that could not be read."""
-        ProblemsDialog(self.controller.problems(), self).exec()
+        dialog = ProblemsDialog(self.controller.problems(), self, controller=self.controller)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exec()
 
     # -- drag and drop ------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

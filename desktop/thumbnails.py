@@ -91,7 +91,7 @@ class ThumbnailCache(QObject):
     Decoding runs on a private QThreadPool; the in-memory cache holds the most recent pixmaps.
     """
 
-    ready = Signal(str)
+    ready = Signal(object)  # a path; object keeps paths that are not valid text intact
 
     def __init__(self, library_folder: Path | None, side: int = 320, threads: int = 2) -> None:
         super().__init__()

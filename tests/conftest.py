@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
+import multiprocessing
 import os
 import random
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +19,45 @@ import send2trash
 from PIL import Image, ImageDraw
 
 PhotoFactory = Callable[..., Path]
+
+
+def _worker_children() -> dict[int, str]:
+    """Multiprocessing children of this process (decode workers), from /proc where there is one.
+
+    The resource tracker is left out: it belongs to this process and ends with it.
+    """
+    found = {p.pid: p.name for p in multiprocessing.active_children() if p.pid is not None}
+    proc = Path("/proc")
+    if proc.is_dir():
+        for entry in proc.iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, ValueError):
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if (
+                int(fields[1]) == os.getpid()
+                and fields[0] != "Z"
+                and "multiprocessing" in cmdline
+                and "resource_tracker" not in cmdline
+            ):
+                found[int(entry.name)] = cmdline
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when decode worker processes outlive the tests that started them."""
+    deadline = time.monotonic() + 10
+    while _worker_children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _worker_children()
+    if left:
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+        print(f"\nERROR: worker processes outlived the tests (killed now): {left}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
