@@ -49,9 +49,11 @@ DISAGREE_NEVER = 0.20  # … falling to no evidence at this share
 TILE_NCC = 0.80  # a textured tile agrees when its tone-matched correlation reaches this
 FLAT_STD = 3.0  # a tile with less grey-level spread than this has no texture
 FLAT_MAD = 4.0  # … and agrees when the mean absolute difference stays below this
-NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small agrees too
+NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small agrees too …
+NOISE_SHARE = 0.7  # … when it is also well below the tile's own spread
 TEXTURED = 100  # keypoints: a photo with fewer may lack texture (try the featureless path)
 BRIGHTER = 6.0  # mean grey-level shift that counts as a brightness edit
+PIXELS_AGREE = 0.85  # strength of full pixel agreement when the keypoints alone are weak
 SURE = 0.95  # geometric evidence this strong needs no second opinion
 CACHE = 512  # decoded photos and their features kept (LRU)
 
@@ -268,6 +270,10 @@ def _geometric_strength(f: dict[str, float]) -> float:
     score *= _ramp(residual, 0.35, 0.8)
     score *= _ramp(f["homography_gain"], 1.15, 1.6)
     score *= _ramp(f["painted"], 0.25, 0.4)  # an overlay covers part of a photo, not most
+    # Agreement of the aligned pixels everywhere, over enough texture, is strong evidence on its
+    # own: it outweighs the loose keypoints of a photo made of smooth shapes.
+    if f["tiles_agree"] >= 0.98 and f["textured_agree"] >= 16 and f["painted"] <= 0.25:
+        score = max(score, PIXELS_AGREE)
     return float(max(0.0, min(1.0, score)))
 
 
@@ -426,7 +432,10 @@ def _tile(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> tuple[bool, float, boo
     den = math.sqrt(float((xc * xc).sum() * (yc * yc).sum()) + 1e-9)
     ncc = float((xc * yc).sum() / den)
     rms = float(np.sqrt(np.mean((x - y) ** 2)))
-    return ncc >= TILE_NCC or rms <= NOISE_RMS, ncc, False
+    # Compression noise is small against the tile's own contrast; two different textures of
+    # low contrast differ by as much as they vary.
+    noise = rms <= NOISE_RMS and rms <= NOISE_SHARE * min(sx, sy)
+    return ncc >= TILE_NCC or noise, ncc, False
 
 
 def _tones(
@@ -476,23 +485,23 @@ def _featureless(a: _Photo, b: _Photo) -> Verdict | None:
     for degrees, mirrored in _TURNS:
         g = _turned(b.grey, degrees, mirrored)
         bh, bw = g.shape
-        ratio_a, ratio_b = aw / ah, bw / bh
-        if abs(ratio_a / ratio_b - 1) <= 0.02:  # whole frame, resized
+        tries = []
+        if abs((aw / ah) / (bw / bh) - 1) <= 0.02:  # whole frame, resized
             small = (min(aw, bw), min(ah, bh))
             x = cv2.resize(a.grey, small, interpolation=cv2.INTER_AREA)
             y = cv2.resize(g, small, interpolation=cv2.INTER_AREA)
-            valid = np.ones(x.shape, bool)
-            found, _ = _tiles(x, y, valid)
-            found["covered_a"] = found["covered_b"] = 1.0
-        else:
-            found = _crop_match(a.grey, g)
-            if found is None:
-                continue
-        score = 0.0
-        if found["textured_agree"] >= 6:
-            score = _ramp(1.0 - found["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER)
-        if best is None or score > best[0]:
-            best = (score, found, degrees, mirrored)
+            whole, _ = _tiles(x, y, np.ones(x.shape, bool))
+            whole["covered_a"] = whole["covered_b"] = 1.0
+            tries.append(whole)
+        crop = _crop_match(a.grey, g)  # a crop keeps or changes the aspect ratio
+        if crop is not None:
+            tries.append(crop)
+        for found in tries:
+            score = 0.0
+            if found["textured_agree"] >= 6:
+                score = _ramp(1.0 - found["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER)
+            if best is None or score > best[0]:
+                best = (score, found, degrees, mirrored)
     if best is None:
         return None
     score, found, degrees, mirrored = best
@@ -506,7 +515,15 @@ def _featureless(a: _Photo, b: _Photo) -> Verdict | None:
         same=strength >= 0.5,
         strength=float(strength),
         method="aligned",
-        summary=_turn_words(degrees, mirrored) or "the whole pictures agree",
+        summary=", ".join(
+            w
+            for w in (
+                "cropped" if found.get("covered_a", 1.0) < 1.0 else "",
+                _turn_words(degrees, mirrored),
+            )
+            if w
+        )
+        or "the whole pictures agree",
         features=found,
     )
 

@@ -203,10 +203,24 @@ def test_cli_json_shape_and_decisions(lib, capsys):
     assert isinstance(groups, list)
     assert groups
     for g in groups:
-        assert set(g) == {"kind", "files", "keep", "reason"}
+        # the original fields stay; confidence and evidence were added compatibly
+        assert set(g) == {"kind", "files", "keep", "reason", "confidence", "evidence"}
         assert g["kind"] in ("exact", "near", "similar")
         assert g["keep"] in g["files"]
         assert all(Path(f).is_absolute() for f in g["files"])
+        assert 0.0 <= g["confidence"] <= 1.0
+        assert len(g["evidence"]) == len(g["files"]) - 1  # a spanning tree of confirmed pairs
+        for e in g["evidence"]:
+            assert {e["a"], e["b"]} <= set(g["files"])
+            assert e["method"] in ("bytes", "pixels", "geometry", "aligned", "burst")
+            assert e["summary"]
+    near = [g for g in groups if g["kind"] == "near"]
+    assert near
+    assert min(e["strength"] for g in near for e in g["evidence"]) >= Thresholds().strict
+    # a looser level never finds fewer pairs
+    assert main(["duplicates", "--library", str(folder), "--json", "--strictness", "loose"]) == 0
+    loose = json.loads(capsys.readouterr().out)
+    assert sum(len(g["files"]) for g in loose) >= sum(len(g["files"]) for g in groups)
     args = ["duplicates", "--library", str(folder), "--not-duplicates"]
     assert main([*args, str(photos["c.jpg"]), str(photos["c_q25.jpg"])]) == 0
     assert main(["duplicates", "--library", str(folder), "--mode", "exact"]) == 0
