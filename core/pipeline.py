@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.catalog import Embedded, Root
+from core.catalog import Catalog, Embedded, FileState, Root
 from core.decode import Prepared
 from core.errors import SimiliError
 from core.hashing import HashPrefixSet
@@ -195,14 +195,20 @@ def index_library(
         patterns = (*root.excludes, *extra_excludes)
         result = scan(root.path, patterns, start, cancel, skip=(str(library.folder),))
         known = catalog.files_under(root.id, start)
-        if result.offline or (start is None and not result.entries and known and _empty(root.path)):
+        seen = {e.path for e in result.entries} | {p.path for p in result.problems}
+        dark: list[str] = []
+        if not result.offline and any(p not in seen for p in known):
+            dark = _offline_folders(catalog, root, start, known, seen, result.mounts)
+        if result.offline or root.path in dark:
             report.offline_roots.append(root.path)
             scanned_roots[root.id] = "offline"
             continue
         scanned_roots[root.id] = "ok"
-        seen: set[str] = set()
+        report.offline_roots.extend(dark)
+        dark_prefixes = tuple(d.rstrip(os.sep) + os.sep for d in dark)
         for entry in result.entries:
-            seen.add(entry.path)
+            if dark_prefixes and entry.path.startswith(dark_prefixes):
+                continue  # a stranger's drive on a mount point: left alone until ours is back
             old = known.get(entry.path)
             if old is None:
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "new"))
@@ -214,12 +220,16 @@ def index_library(
                 report.unchanged += 1
             # else: a known problem, unchanged on disk: not retried until the file changes
         for problem in result.problems:
-            seen.add(problem.path)
             if problem.path not in known or known[problem.path].state != "error":
                 problem_rows.append((problem, root.id, 0, 0))
                 report.problems.append(problem)
                 complain(problem)
-        missing.extend(p for p in known if p not in seen)
+        missing.extend(
+            p
+            for p in known
+            if p not in seen and not (dark_prefixes and p.startswith(dark_prefixes))
+        )
+        _remember_mounts(catalog, root.id, start, result.mounts, dark)
         report.scanned += len(result.entries)
         emit(Progress("scanning", report.scanned, message=root.path))
 
@@ -257,11 +267,66 @@ def index_library(
     return report
 
 
-def _empty(folder: str) -> bool:
-    try:
-        return not any(Path(folder).iterdir())
-    except OSError:
-        return True
+def _mounts_key(root_id: int) -> str:
+    return f"mounts:{root_id}"
+
+
+def _recorded_mounts(catalog: Catalog, root_id: int) -> set[str]:
+    raw = catalog.get_meta(_mounts_key(root_id))
+    return set(json.loads(raw)) if raw else set()
+
+
+def _remember_mounts(
+    catalog: Catalog, root_id: int, start: str | None, found: list[str], dark: list[str]
+) -> None:
+    """Keep the mount points seen inside a root, so an unmounted one (an empty folder) is known.
+
+    A full scan keeps what is mounted now plus what is offline; a partial one only adds.
+    """
+    recorded = _recorded_mounts(catalog, root_id)
+    wanted = {*found, *dark} if start is None else recorded | set(found)
+    if wanted != recorded:
+        with catalog.transaction():
+            catalog.set_meta(_mounts_key(root_id), json.dumps(sorted(wanted)))
+
+
+def _offline_folders(
+    catalog: Catalog,
+    root: Root,
+    start: str | None,
+    known: dict[str, FileState],
+    seen: set[str],
+    mounts: list[str],
+) -> list[str]:
+    """The root, or mount points inside it, where none of the known photos is present.
+
+    Such a place is offline (a drive unplugged, or mounted blank: only `lost+found` or a
+    `.Trash-1000` on it), never "everything deleted". A place where some known photos are still
+    present really lost the others. Candidates are the root itself, the mount points recorded or
+    found by the walk, and any folder above a vanished photo that is a mount point right now.
+    """
+    gone = [p for p in known if p not in seen]
+    candidates = {root.path, *_recorded_mounts(catalog, root.id), *mounts}
+    checked: dict[str, bool] = {}
+    top = root.path.rstrip(os.sep)
+    for path in gone:
+        folder = str(Path(path).parent)
+        while len(folder) > len(top) and folder not in checked:
+            checked[folder] = os.path.ismount(folder)
+            folder = str(Path(folder).parent)
+    candidates |= {f for f, is_mount in checked.items() if is_mount}
+    dark = []
+    for folder in sorted(candidates):
+        prefix = folder.rstrip(os.sep) + os.sep
+        if not any(p.startswith(prefix) for p in gone):
+            continue
+        if start is None or prefix.startswith(start.rstrip(os.sep) + os.sep):
+            under = {p for p in known if p.startswith(prefix)}
+        else:  # the scan covered only part of this folder: ask the catalogue for the rest
+            under = catalog.files_under(root.id, folder)
+        if not any(p in seen or os.path.lexists(p) for p in under):
+            dark.append(folder)
+    return dark
 
 
 def _scopes(

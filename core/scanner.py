@@ -31,11 +31,16 @@ class ScanEntry:
 
 @dataclass(slots=True)
 class ScanResult:
-    """Everything a walk found; `offline` means the root itself was not reachable."""
+    """Everything a walk found; `offline` means the root itself was not reachable.
+
+    `mounts` are the folders below the walk's top that lie on another device than their parent
+    (mount points inside a root), so an unmounted or blank drive there is not read as deletions.
+    """
 
     entries: list[ScanEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     offline: bool = False
+    mounts: list[str] = field(default_factory=list)
 
 
 def normalise(path: str) -> str:
@@ -97,17 +102,19 @@ def scan(
             _add_file(result, top)
         return result
     visited: set[tuple[int, int]] = set()
-    stack = [top]
+    stack: list[tuple[str, int | None]] = [(top, None)]
     while stack:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        folder = stack.pop()
+        folder, parent_dev = stack.pop()
         try:
-            st = os.stat(folder)
-            ident = (st.st_dev, st.st_ino)
+            folder_st = os.stat(folder)
+            ident = (folder_st.st_dev, folder_st.st_ino)
             if ident in visited:  # a symlink loop or a folder linked twice
                 continue
             visited.add(ident)
+            if parent_dev is not None and folder_st.st_dev != parent_dev:
+                result.mounts.append(folder)
             with os.scandir(folder) as it:
                 children = list(it)
         except FileNotFoundError:
@@ -133,10 +140,12 @@ def scan(
                     st = entry.stat()
                     result.entries.append(ScanEntry(entry.path, st.st_size, st.st_mtime_ns))
             except FileNotFoundError:
-                continue  # vanished between listing and stat, or a dangling symlink
+                if os.path.islink(entry.path) and not os.path.exists(entry.path):
+                    result.problems.append(Problem(entry.path, "broken link"))
+                continue  # vanished between listing and stat
             except OSError as exc:
                 result.problems.append(Problem(entry.path, f"cannot read ({exc.strerror or exc})"))
-        stack.extend(sorted(subfolders, reverse=True))
+        stack.extend((sub, folder_st.st_dev) for sub in sorted(subfolders, reverse=True))
     return result
 
 
