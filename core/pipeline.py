@@ -25,7 +25,7 @@ from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.library import Library
 from core.records import IndexReport, Problem, Progress
-from core.scanner import scan
+from core.scanner import holds_photos, scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
 from core.workers import init_worker, work
 
@@ -298,12 +298,13 @@ def _offline_folders(
     seen: set[str],
     mounts: list[str],
 ) -> list[str]:
-    """The root, or mount points inside it, where none of the known photos is present.
+    """The root, or mount points inside it, where no known photo and no photo at all is present.
 
     Such a place is offline (a drive unplugged, or mounted blank: only `lost+found` or a
-    `.Trash-1000` on it), never "everything deleted". A place where some known photos are still
-    present really lost the others. Candidates are the root itself, the mount points recorded or
-    found by the walk, and any folder above a vanished photo that is a mount point right now.
+    `.Trash-1000` on it), never "everything deleted". A place where some known photos, or other
+    photos, are present really lost the missing ones. Candidates are the root itself, the
+    mount points recorded or found by the walk, and any folder above a vanished photo that is a
+    mount point right now.
     """
     gone = [p for p in known if p not in seen]
     candidates = {root.path, *_recorded_mounts(catalog, root.id), *mounts}
@@ -324,7 +325,12 @@ def _offline_folders(
             under = {p for p in known if p.startswith(prefix)}
         else:  # the scan covered only part of this folder: ask the catalogue for the rest
             under = catalog.files_under(root.id, folder)
-        if not any(p in seen or os.path.lexists(p) for p in under):
+        if any(p in seen or os.path.lexists(p) for p in under):
+            continue
+        # No known photo is left. Photos moved within it, or another drive full of photos,
+        # mean it is online; only a blank place (empty, lost+found, a trash folder) is offline.
+        scanned = start is None or prefix.startswith(start.rstrip(os.sep) + os.sep)
+        if not (any(p.startswith(prefix) for p in seen) if scanned else holds_photos(folder)):
             dark.append(folder)
     return dark
 

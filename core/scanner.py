@@ -149,6 +149,30 @@ def scan(
     return result
 
 
+def holds_photos(folder: str) -> bool:
+    """Whether any photo file lies below `folder` (junk folders skipped); stops at the first."""
+    stack = [folder]
+    visited: set[tuple[int, int]] = set()
+    while stack:
+        current = stack.pop()
+        try:
+            st = os.stat(current)
+            if (st.st_dev, st.st_ino) in visited:
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            with os.scandir(current) as it:
+                for entry in it:
+                    if _is_junk(entry.name):
+                        continue
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    elif is_photo_name(entry.name) and entry.is_file():
+                        return True
+        except OSError:
+            continue
+    return False
+
+
 def _add_file(result: ScanResult, path: str) -> None:
     try:
         st = os.stat(path)

@@ -491,3 +491,19 @@ def test_dangling_symlink_is_reported_as_broken_link(library_home, make_photo, t
     assert [(p.path, p.reason) for p in problems] == [
         (str(tmp_path / "photos" / "gone.jpg"), "broken link")
     ]
+
+
+def test_root_whose_photos_all_moved_inside_it_is_online(library_home, make_photo, tmp_path):
+    # GIVEN every known photo of a root moved into a new subfolder (none at its known path)
+    root = tmp_path / "photos"
+    make_photo("a.jpg", seed=1, root=root)
+    make_photo("b.jpg", seed=2, root=root)
+    _index(library_home, root)
+    (root / "sorted").mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (root / name).rename(root / "sorted" / name)
+    # WHEN the library is re-indexed
+    report, counts, _ = _index(library_home)
+    # THEN the root is online: the moves are picked up, nothing is re-embedded
+    assert report.offline_roots == []
+    assert (report.reused, report.removed, counts["photos"]) == (2, 2, 2)
