@@ -425,8 +425,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
                     f"{report.changed} changed, {report.reused} moved, {report.removed} removed\n"
                 )
 
-        watcher = Watcher([r.path for r in library.catalog.roots()], on_batch, args.debounce)
+        def on_error(message: str) -> None:
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} {message}\n")
+
+        roots = [r.path for r in library.catalog.roots()]
+        watcher = Watcher(roots, on_batch, args.debounce, on_error=on_error)
         watcher.start()
+        for root, why in watcher.unwatched.items():
+            sys.stderr.write(f"not watching {root}: {why}\n")
         sys.stderr.write("watching for changes; Ctrl+C to stop\n")
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -46,6 +46,7 @@ class LibraryController(QObject):
     duplicates_failed = Signal(str)
     trashed = Signal(object)  # list[TrashedFile]
     decided = Signal()
+    watch_failed = Signal(str)  # a batch of changes could not be applied; watching goes on
     _watched = Signal(object)  # set[str], from the watcher's thread
 
     def __init__(self, folder: Path) -> None:
@@ -81,6 +82,7 @@ class LibraryController(QObject):
         self._full_pass = False
         self.paused = False
         self._watcher: Watcher | None = None
+        self._watch_key: tuple = ()
         self._watched.connect(self._on_watched)
 
     # -- state --------------------------------------------------------------------------------
@@ -88,6 +90,11 @@ class LibraryController(QObject):
     def watching(self) -> bool:
         """Whether folder changes are being followed."""
         return self._watcher is not None
+
+    @property
+    def unwatched(self) -> dict[str, str]:
+        """Roots that cannot be watched right now (offline, unreadable), with the reason."""
+        return dict(self._watcher.unwatched) if self._watcher is not None else {}
 
     @property
     def busy(self) -> bool:
@@ -324,12 +331,15 @@ class LibraryController(QObject):
 
     def _restart_watcher(self) -> None:
         roots = sorted(r.path for r in self.catalog.roots())
-        if self._watcher is not None and sorted(self._watcher.roots) == roots:
+        # A drive coming back (or going away) changes what can be watched: restart then too.
+        key = (tuple(roots), tuple(Path(r).is_dir() for r in roots))
+        if self._watcher is not None and key == self._watch_key:
             return
         self.stop_watching()
         if not self.settings.watch or not roots or self.writer is None:
             return
-        self._watcher = Watcher(roots, self._watched.emit)
+        self._watch_key = key
+        self._watcher = Watcher(roots, self._watched.emit, on_error=self.watch_failed.emit)
         self._watcher.start()
 
     def stop_watching(self) -> None:
@@ -337,6 +347,7 @@ class LibraryController(QObject):
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+            self._watch_key = ()
 
     @Slot(object)
     def _on_watched(self, paths: set[str]) -> None:
