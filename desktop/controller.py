@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from core.watcher import Watcher
 from desktop.workers import Job, JobSignals, TaskRunner, make_pool
 
 SEARCH_TOP = 300
+SHUTDOWN_TIMEOUT_MS = 30000
 
 
 class LibraryController(QObject):
@@ -61,7 +63,9 @@ class LibraryController(QObject):
                 raise
             self.read_only_reason = str(exc)
         self.settings: Settings = load_settings(folder)
-        self._apply_device()
+        # Bumped on the GUI thread; each library applies it on the thread that uses it.
+        self._device_version = 1
+        self._applied: dict[int, int] = {}
         self.catalog = Catalog(folder / CATALOG_NAME, readonly=True)  # GUI-thread reads
         self._reader: Library | None = None
         self.runner = TaskRunner()
@@ -187,6 +191,7 @@ class LibraryController(QObject):
         targets: set[str] | None,
     ) -> IndexReport:
         assert self.writer is not None
+        self._use_device(self.writer)
         return index_library(
             self.writer,
             roots,
@@ -358,7 +363,7 @@ class LibraryController(QObject):
     def _reader_library(self) -> Library:
         if self._reader is None:
             self._reader = Library(self.folder, device=self.settings.device)
-        return self._reader
+        return self._use_device(self._reader)
 
     def search_image(self, path: str, tag: object = None) -> None:
         """Photos like any image file; results arrive through results_ready(tag, matches)."""
@@ -402,10 +407,14 @@ class LibraryController(QObject):
         self._restart_watcher()
 
     def _apply_device(self) -> None:
-        for library in (self.writer, getattr(self, "_reader", None)):
-            if library is not None:
-                library.device = self.settings.device
-                library._embedder = None  # reloaded on next use, on the new device
+        self._device_version += 1  # each library reloads on its own thread at its next use
+
+    def _use_device(self, library: Library) -> Library:
+        """Bring a library onto the chosen device; called on the thread that uses it."""
+        if self._applied.get(id(library)) != self._device_version:
+            library.reload_model(self.settings.device)
+            self._applied[id(library)] = self._device_version
+        return library
 
     def probe_device(self) -> None:
         """Load the model on the search thread so the status bar can show the device."""
@@ -428,9 +437,17 @@ class LibraryController(QObject):
         self.stop_watching()
         self._pending_roots.clear()
         self._pending_targets.clear()
-        self.runner.shutdown()
-        self._search_pool.waitForDone(10000)
-        for library in (self._reader, self.writer):
-            if library is not None:
-                library.close()
+        stopped = self.runner.shutdown(SHUTDOWN_TIMEOUT_MS)
+        searches_done = self._search_pool.waitForDone(SHUTDOWN_TIMEOUT_MS)
+        if self._reader is not None and searches_done:
+            self._reader.close()
+        if self.writer is not None and stopped:
+            self.writer.close()
+        elif self.writer is not None:
+            # Never close the writer under a running batch: the batch is one transaction and
+            # the OS releases the writer lock when the process ends.
+            sys.stderr.write(
+                f"simili: the task thread did not stop within {SHUTDOWN_TIMEOUT_MS} ms; "
+                "leaving the library to the process exit\n"
+            )
         self.catalog.close()

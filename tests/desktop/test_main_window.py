@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -229,3 +230,31 @@ def test_offline_root_does_not_stop_watching_the_others(qtbot, library_home, mak
     # AND closing stops every thread
     assert win.controller.closed
     assert not win.controller.runner._thread.isRunning()
+
+
+def test_device_change_reloads_the_model_on_the_task_thread(qtbot, window, make_photo, monkeypatch):
+    photos = _photos(make_photo, 2)
+    with qtbot.waitSignal(window.controller.indexing_finished, timeout=60000):
+        window.add_folder(str(photos))
+    controller = window.controller
+    writer = controller.writer
+    loaded = writer.embedder
+    calls: list[tuple[str, bool]] = []
+    real = type(writer).reload_model
+
+    def spy(library, device=None):
+        calls.append((device, threading.current_thread() is threading.main_thread()))
+        real(library, device)
+
+    monkeypatch.setattr(type(writer), "reload_model", spy)
+    # WHEN the user picks another device in the settings (on the GUI thread)
+    new = "cpu" if controller.settings.device != "cpu" else "auto"
+    controller.update_settings(controller.settings.with_changes(device=new))
+    # THEN the GUI thread leaves the writer's model alone...
+    assert writer._embedder is loaded
+    # ...and the next task reloads it on the task thread
+    make_photo("p-new.jpg", seed=555)
+    with qtbot.waitSignal(controller.indexing_finished, timeout=60000):
+        controller.reindex()
+    assert (new, False) in calls
+    assert writer.device == new
