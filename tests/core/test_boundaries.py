@@ -54,6 +54,7 @@ def test_decode_workers_stay_light():
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
     )
+    assert result.returncode == 0, result.stderr  # an ImportError must not pass as "light"
     assert result.stdout.strip() == ""
 
 
