@@ -264,11 +264,12 @@ def fault_kill9(h: Harness, ctx: Context, work: Path) -> None:
     time.sleep(ctx.rng.uniform(0.0, 0.2))  # anywhere inside a batch, not only after a commit
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate()
+    proc.wait()  # not communicate(): orphans would hold its pipes open
     time.sleep(5.0)
     left = [p for p in _group_members(proc.pid) if p != proc.pid]
     h.row.orphans += len(left)
     _kill_group(proc.pid)
+    proc.communicate()
     done_before = committed(lib)
     result = h.run("index", "--library", str(lib), "--workers", "2")
     h.row.redone += max(0, embedded(result) - (ctx.count - done_before))
