@@ -25,7 +25,7 @@ from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.library import Library
 from core.records import IndexReport, Problem, Progress
-from core.scanner import holds_photos, scan
+from core.scanner import holds_photos, is_mount, mount_points, scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
 from core.workers import init_worker, work
 
@@ -310,10 +310,11 @@ def _offline_folders(
     candidates = {root.path, *_recorded_mounts(catalog, root.id), *mounts}
     checked: dict[str, bool] = {}
     top = root.path.rstrip(os.sep)
+    listed = mount_points()
     for path in gone:
         folder = str(Path(path).parent)
         while len(folder) > len(top) and folder not in checked:
-            checked[folder] = os.path.ismount(folder)
+            checked[folder] = is_mount(folder, listed)
             folder = str(Path(folder).parent)
     candidates |= {f for f, is_mount in checked.items() if is_mount}
     dark = []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.decode import is_photo_name
 from core.records import Problem
@@ -46,6 +48,29 @@ class ScanResult:
 def normalise(path: str) -> str:
     """The absolute, normalised form under which a path is stored (symlinks are kept as named)."""
     return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+
+
+def mount_points() -> frozenset[str]:
+    """Every mount point the OS lists (Linux); empty where it cannot say.
+
+    A bind mount of a folder on the same disk keeps its device number, so only this list
+    tells it apart from a plain folder; elsewhere a change of device (or `os.path.ismount`) does.
+    """
+    try:
+        text = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return frozenset()
+    points = set()
+    for line in text.splitlines():
+        fields = line.split(" ")
+        if len(fields) > 4:
+            points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4]))
+    return frozenset(points)
+
+
+def is_mount(path: str, known: frozenset[str] | None = None) -> bool:
+    """Whether a folder is a mount point (bind mounts included where the OS lists them)."""
+    return os.path.ismount(path) or path in (mount_points() if known is None else known)
 
 
 def is_excluded(rel_path: str, name: str, patterns: Iterable[str]) -> bool:
@@ -102,6 +127,7 @@ def scan(
             _add_file(result, top)
         return result
     visited: set[tuple[int, int]] = set()
+    listed = mount_points()
     stack: list[tuple[str, int | None]] = [(top, None)]
     while stack:
         if cancel is not None:
@@ -113,7 +139,7 @@ def scan(
             if ident in visited:  # a symlink loop or a folder linked twice
                 continue
             visited.add(ident)
-            if parent_dev is not None and folder_st.st_dev != parent_dev:
+            if parent_dev is not None and (folder_st.st_dev != parent_dev or folder in listed):
                 result.mounts.append(folder)
             with os.scandir(folder) as it:
                 children = list(it)

@@ -456,8 +456,8 @@ def _mount_tmpfs(folder: Path) -> None:
 def _umount(folder: Path) -> None:
     import subprocess
 
-    if os.path.ismount(folder):
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+    # Not guarded by os.path.ismount: it misses bind mounts on the same disk.
+    subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
 
 
 def test_real_mount_inside_root_unmounted_or_blank_keeps_photos(library_home, make_photo, tmp_path):
@@ -507,3 +507,30 @@ def test_root_whose_photos_all_moved_inside_it_is_online(library_home, make_phot
     # THEN the root is online: the moves are picked up, nothing is re-embedded
     assert report.offline_roots == []
     assert (report.reused, report.removed, counts["photos"]) == (2, 2, 2)
+
+
+def test_bind_mount_inside_root_unmounted_keeps_photos(library_home, make_photo, tmp_path):
+    # A bind mount of a folder on the same disk keeps its device number: only the OS's mount
+    # list tells it from a plain folder.
+    import subprocess
+
+    root = tmp_path / "photos"
+    make_photo("a.jpg", seed=1, root=root)
+    store = tmp_path / "store"
+    make_photo("c.jpg", seed=3, root=store)
+    make_photo("sub/d.jpg", seed=4, root=store)
+    inner = root / "drive"
+    inner.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("bind mounts need root")
+    done = subprocess.run(["mount", "--bind", str(store), str(inner)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mounting not permitted here: {done.stderr.decode().strip()}")
+    try:
+        _index(library_home, root)
+        _umount(inner)
+        report, counts, _ = _index(library_home)
+        assert (report.removed, counts["photos"]) == (0, 3)
+        assert str(inner) in report.offline_roots
+    finally:
+        _umount(inner)
