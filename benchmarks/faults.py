@@ -41,7 +41,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COMMAND_LIMIT_S = 120.0
+COMMAND_LIMIT_S = 120.0  # index, repair
+QUERY_LIMIT_S = 30.0  # search, similar, duplicates, status on a library of a few dozen photos
 SUMMARY = re.compile(
     r"indexed \d+ photos in [\d.]+ s \([\d.]+/s\): (\d+) new, (\d+) changed, (\d+) moved/copied"
 )
@@ -100,7 +101,9 @@ class Harness:
         self.judge(rc, err, proc.args)
         return Result(rc, out, err)
 
-    def run(self, *args: str, limit: float = COMMAND_LIMIT_S, env: dict | None = None) -> Result:
+    def run(self, *args: str, limit: float | None = None, env: dict | None = None) -> Result:
+        if limit is None:
+            limit = COMMAND_LIMIT_S if args[0] in ("index", "repair") else QUERY_LIMIT_S
         proc = self.start(*args, env=env)
         try:
             return self.finish(proc, limit)
