@@ -208,7 +208,7 @@ def index_library(
         dark_prefixes = tuple(d.rstrip(os.sep) + os.sep for d in dark)
         for entry in result.entries:
             if dark_prefixes and entry.path.startswith(dark_prefixes):
-                continue  # a stranger's drive on a mount point: left alone until ours is back
+                continue  # under an offline mount point: left alone until the drive is back
             old = known.get(entry.path)
             if old is None:
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "new"))
@@ -316,7 +316,7 @@ def _offline_folders(
         while len(folder) > len(top) and folder not in checked:
             checked[folder] = is_mount(folder, listed)
             folder = str(Path(folder).parent)
-    candidates |= {f for f, is_mount in checked.items() if is_mount}
+    candidates |= {f for f, mounted in checked.items() if mounted}
     dark = []
     for folder in sorted(candidates):
         prefix = folder.rstrip(os.sep) + os.sep
