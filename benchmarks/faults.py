@@ -234,6 +234,7 @@ class Context:
     base: Path  # photos and a fully indexed library, shared read-only by all runs
     count: int
     rng: random.Random
+    index_s: float = 10.0  # how long indexing the base photos took (kill points fall inside)
 
 
 def _fresh(ctx: Context, work: Path, library: bool = True) -> tuple[Path, Path]:
@@ -260,13 +261,12 @@ def fault_kill9(h: Harness, ctx: Context, work: Path) -> None:
     photos, lib = _fresh(ctx, work, library=False)
     before = fingerprint(photos)
     proc = h.start("index", str(photos), "--library", str(lib), "--workers", "2")
-    target = ctx.rng.randint(1, ctx.count - 1)
-    deadline = time.monotonic() + COMMAND_LIMIT_S
-    while proc.poll() is None and committed(lib) < target and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(ctx.rng.uniform(0.0, 0.2))  # anywhere inside a batch, not only after a commit
+    # Anywhere in the run: start-up, scanning, the decode pool, inside a batch or a commit.
+    time.sleep(ctx.rng.uniform(0.1, 0.95) * ctx.index_s)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
+    else:
+        h.row.details.append("index finished before the kill (run counted, nothing injected)")
     proc.wait()  # not communicate(): orphans would hold its pipes open
     time.sleep(5.0)
     left = [p for p in _group_members(proc.pid) if p != proc.pid]
@@ -489,8 +489,10 @@ FAULTS: dict[str, tuple[str, Callable[[Harness, Context, Path], None], int]] = {
 }
 
 
-def build_base(base: Path, count: int) -> None:
+def build_base(base: Path, count: int) -> float:
+    """Photos and their library, shared by the runs; returns the seconds indexing took."""
     make_photos(base / "photos", count)
+    started = time.monotonic()
     env = dict(os.environ, PYTHONPATH=str(REPO))
     done = subprocess.run(
         [sys.executable, "-m", "core.cli", "index", str(base / "photos"), "--library",
@@ -499,6 +501,7 @@ def build_base(base: Path, count: int) -> None:
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"could not build the base library: {done.stderr.strip()}")
+    return time.monotonic() - started
 
 
 def run(names: list[str], runs: int | None, quick: bool, count: int, seed: int) -> list[Row]:
@@ -506,7 +509,7 @@ def run(names: list[str], runs: int | None, quick: bool, count: int, seed: int) 
     with tempfile.TemporaryDirectory(prefix="simili-faults-") as tmp:
         top = Path(tmp)
         ctx = Context(top / "base", count, random.Random(seed))
-        build_base(ctx.base, count)
+        ctx.index_s = build_base(ctx.base, count)
         mount_note = mounts_allowed(top)
         for name in names:
             label, fault, quick_runs = FAULTS[name]
