@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core import __version__
-from core.errors import NotAnImageError, SimiliError
+from core.errors import NotAnImageError, PhotoNotInLibraryError, SimiliError
 from core.formatting import human_duration
 from core.pathtext import display, json_fields, parse
 from core.records import IndexReport, Match, Problem, Progress
@@ -141,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-rotated", action="store_true", help="skip the rotated-query measurement")
     return parser
+
+
+# Lower (and upper) bounds of numeric options, checked after parsing so the message is plain.
+_AT_LEAST = {"top": 1, "gap": 0.0, "debounce": 0.0, "workers": 0}
+
+
+def check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse out-of-range numbers with one usage line (exit 2), before any work starts."""
+    for name, low in _AT_LEAST.items():
+        value = getattr(args, name, None)
+        if value is not None and value < low:
+            parser.error(f"--{name} must be at least {low}")
+    similarity = getattr(args, "min_similarity", None)
+    if similarity is not None and not 0.0 <= similarity <= 1.0:
+        parser.error("--min-similarity must be between 0 and 1")
 
 
 # -- output helpers ---------------------------------------------------------------------------
@@ -343,7 +358,16 @@ def cmd_similar(args: argparse.Namespace) -> int:
     from core.search import similar
 
     with _open(args) as library:
-        _print_matches(args.photo, similar(library, args.photo, args.top), args.json)
+        try:
+            matches = similar(library, args.photo, args.top)
+        except PhotoNotInLibraryError as exc:
+            if getattr(args, "debug", False) or os.environ.get("SIMILI_DEBUG"):
+                traceback.print_exc()
+            sys.stderr.write(f"error: {exc}\n")
+            reason = str(exc).removeprefix(f"{args.photo}: ")
+            _print_matches(args.photo, [], args.json, error=reason)
+            return EXIT_ERROR
+        _print_matches(args.photo, matches, args.json)
     return EXIT_OK
 
 
@@ -497,18 +521,28 @@ def cmd_watch(args: argparse.Namespace) -> int:
                     f"{report.changed} changed, {report.reused} moved, {report.removed} removed\n"
                 )
 
-        watcher = Watcher([r.path for r in library.catalog.roots()], on_batch, args.debounce)
+        def on_error(message: str) -> None:
+            sys.stderr.write(f"{time.strftime('%H:%M:%S')} {message}\n")
+
+        roots = [r.path for r in library.catalog.roots()]
+        watcher = Watcher(roots, on_batch, args.debounce, on_error=on_error)
         watcher.start()
+        for root, why in watcher.unwatched.items():
+            sys.stderr.write(f"not watching {root}: {why}\n")
         sys.stderr.write("watching for changes; Ctrl+C to stop\n")
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        interrupted = False
         try:
             while not stop.wait(0.5):
                 pass
         except KeyboardInterrupt:
-            pass
+            interrupted = True
         finally:
             watcher.stop()
+    if interrupted:  # Ctrl+C exits 130, as every other command
+        sys.stderr.write("\nstopped watching; finished work is kept\n")
+        return EXIT_CANCELLED
     return EXIT_OK
 
 
@@ -637,6 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command line (`python -m core.cli`; `simili` adds the desktop app on top)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    check_ranges(parser, args)
     debug = getattr(args, "debug", False) or bool(os.environ.get("SIMILI_DEBUG"))
     if args.command is None:
         parser.print_help()

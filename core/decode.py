@@ -127,6 +127,15 @@ def _open(source: Path | bytes, label: str) -> Image.Image:
     return image
 
 
+def check_header(path: Path, label: str = "") -> None:
+    """Read only a file's header: refuse what is not a reasonably sized image, unread.
+
+    Raises:
+        NotAnImageError: not an image Simili can read, or too large to decode safely.
+    """
+    _open(path, label or str(path)).close()
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image

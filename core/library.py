@@ -176,6 +176,16 @@ class Library:
             self._embedder = Embedder(self.model, self.device, self.threads)
         return self._embedder
 
+    def reload_model(self, device: str | None = None) -> None:
+        """Run the model on `device` from the next embedding on (the session is loaded lazily).
+
+        Call it on the thread that uses this library, never from another while it may be
+        embedding a batch: the session in use is simply dropped here.
+        """
+        if device is not None:
+            self.device = device
+        self._embedder = None
+
     @property
     def index(self) -> VectorIndex:
         """The vector index, loaded on first use and brought in line with the catalogue."""

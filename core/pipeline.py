@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.catalog import Embedded, Root
+from core.catalog import Catalog, Embedded, FileState, Root
 from core.decode import Prepared, is_access_problem
 from core.decode_pool import DecodeJob as _Job
 from core.decode_pool import DecodePool, decode_time_limit, run_inline
@@ -24,7 +24,7 @@ from core.hashing import HashPrefixSet
 from core.library import Library
 from core.pathtext import display
 from core.records import IndexReport, Problem, Progress, RetryReport
-from core.scanner import scan
+from core.scanner import holds_photos, is_mount, mount_points, scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
 from core.workers import init_worker, work
 
@@ -101,14 +101,20 @@ def index_library(
         patterns = (*root.excludes, *extra_excludes)
         result = scan(root.path, patterns, start, cancel, skip=(str(library.folder),))
         known = catalog.files_under(root.id, start)
-        if result.offline or (start is None and not result.entries and known and _empty(root.path)):
+        seen = {e.path for e in result.entries} | {p.path for p in result.problems}
+        dark: list[str] = []
+        if not result.offline and any(p not in seen for p in known):
+            dark = _offline_folders(catalog, root, start, known, seen, result.mounts)
+        if result.offline or root.path in dark:
             report.offline_roots.append(root.path)
             scanned_roots[root.id] = "offline"
             continue
         scanned_roots[root.id] = "ok"
-        seen: set[str] = set()
+        report.offline_roots.extend(dark)
+        dark_prefixes = tuple(d.rstrip(os.sep) + os.sep for d in dark)
         for entry in result.entries:
-            seen.add(entry.path)
+            if dark_prefixes and entry.path.startswith(dark_prefixes):
+                continue  # under an offline mount point: left alone until the drive is back
             old = known.get(entry.path)
             if old is None:
                 jobs.append(_Job(entry.path, root.id, entry.size, entry.mtime_ns, "new"))
@@ -124,12 +130,16 @@ def index_library(
                 )
             # else: undecodable bytes, unchanged on disk: not retried until the file changes
         for problem in result.problems:
-            seen.add(problem.path)
             if problem.path not in known or known[problem.path].state != "error":
                 problem_rows.append((problem, root.id, 0, 0))
                 report.problems.append(problem)
                 complain(problem)
-        missing.extend(p for p in known if p not in seen)
+        missing.extend(
+            p
+            for p in known
+            if p not in seen and not (dark_prefixes and p.startswith(dark_prefixes))
+        )
+        _remember_mounts(catalog, root.id, start, result.mounts, dark)
         report.scanned += len(result.entries)
         emit(Progress("scanning", report.scanned, message=root.path))
 
@@ -218,11 +228,73 @@ def retry_problems(
     return RetryReport(fixed, failing, gone, report)
 
 
-def _empty(folder: str) -> bool:
-    try:
-        return not any(Path(folder).iterdir())
-    except OSError:
-        return True
+def _mounts_key(root_id: int) -> str:
+    return f"mounts:{root_id}"
+
+
+def _recorded_mounts(catalog: Catalog, root_id: int) -> set[str]:
+    raw = catalog.get_meta(_mounts_key(root_id))
+    return set(json.loads(raw)) if raw else set()
+
+
+def _remember_mounts(
+    catalog: Catalog, root_id: int, start: str | None, found: list[str], dark: list[str]
+) -> None:
+    """Keep the mount points seen inside a root, so an unmounted one (an empty folder) is known.
+
+    A full scan keeps what is mounted now plus what is offline; a partial one only adds.
+    """
+    recorded = _recorded_mounts(catalog, root_id)
+    wanted = {*found, *dark} if start is None else recorded | set(found)
+    if wanted != recorded:
+        with catalog.transaction():
+            catalog.set_meta(_mounts_key(root_id), json.dumps(sorted(wanted)))
+
+
+def _offline_folders(
+    catalog: Catalog,
+    root: Root,
+    start: str | None,
+    known: dict[str, FileState],
+    seen: set[str],
+    mounts: list[str],
+) -> list[str]:
+    """The root, or mount points inside it, where no known photo and no photo at all is present.
+
+    Such a place is offline (a drive unplugged, or mounted blank: only `lost+found` or a
+    `.Trash-1000` on it), never "everything deleted". A place where some known photos, or other
+    photos, are present really lost the missing ones. Candidates are the root itself, the
+    mount points recorded or found by the walk, and any folder above a vanished photo that is a
+    mount point right now.
+    """
+    gone = [p for p in known if p not in seen]
+    candidates = {root.path, *_recorded_mounts(catalog, root.id), *mounts}
+    checked: dict[str, bool] = {}
+    top = root.path.rstrip(os.sep)
+    listed = mount_points()
+    for path in gone:
+        folder = str(Path(path).parent)
+        while len(folder) > len(top) and folder not in checked:
+            checked[folder] = is_mount(folder, listed)
+            folder = str(Path(folder).parent)
+    candidates |= {f for f, mounted in checked.items() if mounted}
+    dark = []
+    for folder in sorted(candidates):
+        prefix = folder.rstrip(os.sep) + os.sep
+        if not any(p.startswith(prefix) for p in gone):
+            continue
+        if start is None or prefix.startswith(start.rstrip(os.sep) + os.sep):
+            under = {p for p in known if p.startswith(prefix)}
+        else:  # the scan covered only part of this folder: ask the catalogue for the rest
+            under = catalog.files_under(root.id, folder)
+        if any(p in seen or os.path.lexists(p) for p in under):
+            continue
+        # No known photo is left. Photos moved within it, or another drive full of photos,
+        # mean it is online; only a blank place (empty, lost+found, a trash folder) is offline.
+        scanned = start is None or prefix.startswith(start.rstrip(os.sep) + os.sep)
+        if not (any(p.startswith(prefix) for p in seen) if scanned else holds_photos(folder)):
+            dark.append(folder)
+    return dark
 
 
 def _scopes(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.decode import is_photo_name
 from core.records import Problem
@@ -31,16 +33,44 @@ class ScanEntry:
 
 @dataclass(slots=True)
 class ScanResult:
-    """Everything a walk found; `offline` means the root itself was not reachable."""
+    """Everything a walk found; `offline` means the root itself was not reachable.
+
+    `mounts` are the folders below the walk's top that lie on another device than their parent
+    (mount points inside a root), so an unmounted or blank drive there is not read as deletions.
+    """
 
     entries: list[ScanEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     offline: bool = False
+    mounts: list[str] = field(default_factory=list)
 
 
 def normalise(path: str) -> str:
     """The absolute, normalised form under which a path is stored (symlinks are kept as named)."""
     return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+
+
+def mount_points() -> frozenset[str]:
+    """Every mount point the OS lists (Linux); empty where it cannot say.
+
+    A bind mount of a folder on the same disk keeps its device number, so only this list
+    tells it apart from a plain folder; elsewhere a change of device (or `os.path.ismount`) does.
+    """
+    try:
+        text = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return frozenset()
+    points = set()
+    for line in text.splitlines():
+        fields = line.split(" ")
+        if len(fields) > 4:
+            points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4]))
+    return frozenset(points)
+
+
+def is_mount(path: str, known: frozenset[str] | None = None) -> bool:
+    """Whether a folder is a mount point (bind mounts included where the OS lists them)."""
+    return os.path.ismount(path) or path in (mount_points() if known is None else known)
 
 
 def is_excluded(rel_path: str, name: str, patterns: Iterable[str]) -> bool:
@@ -97,17 +127,20 @@ def scan(
             _add_file(result, top)
         return result
     visited: set[tuple[int, int]] = set()
-    stack = [top]
+    listed = mount_points()
+    stack: list[tuple[str, int | None]] = [(top, None)]
     while stack:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        folder = stack.pop()
+        folder, parent_dev = stack.pop()
         try:
-            st = os.stat(folder)
-            ident = (st.st_dev, st.st_ino)
+            folder_st = os.stat(folder)
+            ident = (folder_st.st_dev, folder_st.st_ino)
             if ident in visited:  # a symlink loop or a folder linked twice
                 continue
             visited.add(ident)
+            if parent_dev is not None and (folder_st.st_dev != parent_dev or folder in listed):
+                result.mounts.append(folder)
             with os.scandir(folder) as it:
                 children = list(it)
         except FileNotFoundError:
@@ -133,11 +166,37 @@ def scan(
                     st = entry.stat()
                     result.entries.append(ScanEntry(entry.path, st.st_size, st.st_mtime_ns))
             except FileNotFoundError:
-                continue  # vanished between listing and stat, or a dangling symlink
+                if os.path.islink(entry.path) and not os.path.exists(entry.path):
+                    result.problems.append(Problem(entry.path, "broken link"))
+                continue  # vanished between listing and stat
             except OSError as exc:
                 result.problems.append(Problem(entry.path, f"cannot read ({exc.strerror or exc})"))
-        stack.extend(sorted(subfolders, reverse=True))
+        stack.extend((sub, folder_st.st_dev) for sub in sorted(subfolders, reverse=True))
     return result
+
+
+def holds_photos(folder: str) -> bool:
+    """Whether any photo file lies below `folder` (junk folders skipped); stops at the first."""
+    stack = [folder]
+    visited: set[tuple[int, int]] = set()
+    while stack:
+        current = stack.pop()
+        try:
+            st = os.stat(current)
+            if (st.st_dev, st.st_ino) in visited:
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            with os.scandir(current) as it:
+                for entry in it:
+                    if _is_junk(entry.name):
+                        continue
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    elif is_photo_name(entry.name) and entry.is_file():
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def _add_file(result: ScanResult, path: str) -> None:

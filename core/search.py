@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.decode import load_rgb, model_pixels
+from core.decode import READ_WHOLE_LIMIT, check_header, load_rgb, model_pixels
 from core.errors import NotAnImageError, PhotoNotInLibraryError
-from core.hashing import content_hash_bytes
+from core.hashing import content_hash_bytes, content_hash_file
 from core.library import Library
 from core.pathtext import parse
 from core.records import Match
@@ -46,16 +46,23 @@ def query_vectors(library: Library, image: str) -> np.ndarray:
         reason = "is a folder, not an image" if path.is_dir() else "no such file"
         raise NotAnImageError(image, reason)
     try:
-        data = path.read_bytes()  # read once: hashed here, decoded below if new
+        if path.stat().st_size > READ_WHOLE_LIMIT:
+            # Too big to hold: refuse a non-image from its header, then hash by streaming.
+            check_header(path, image)
+            source: Path | bytes = path
+            content_hash = content_hash_file(path)
+        else:
+            source = path.read_bytes()  # read once: hashed here, decoded below if new
+            content_hash = content_hash_bytes(source)
     except OSError as exc:
         raise NotAnImageError(image, f"cannot read ({exc.strerror or exc})") from None
-    key = library.catalog.lookup_hash(content_hash_bytes(data))
+    key = library.catalog.lookup_hash(content_hash)
     if key is not None:
         _, vectors = library.catalog.vectors(library.model.dim, [key])
         if len(vectors):
             return vectors[:1]
     size = library.model.size
-    picture = load_rgb(data, max_side=size, label=image)
+    picture = load_rgb(source, max_side=size, label=image)
     turned = [picture if t is None else picture.transpose(t) for t in TURNS]
     return library.embedder.embed(np.stack([model_pixels(p, size) for p in turned]))
 
@@ -111,6 +118,8 @@ def similar(library: Library, photo: str, top: int = 20) -> list[Match]:
         path = normalise(parse(photo))
         found = library.catalog.lookup(path)
     if found is None:
+        if not Path(path).exists():
+            raise PhotoNotInLibraryError(f"{photo}: no such file; check the path")
         raise PhotoNotInLibraryError(
             f"{photo}: not an indexed photo of this library; "
             "use `simili search` for other images, or `simili index` its folder"

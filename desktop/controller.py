@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from core.watcher import Watcher
 from desktop.workers import Job, JobSignals, TaskRunner, make_pool
 
 SEARCH_TOP = 300
+SHUTDOWN_TIMEOUT_MS = 30000
 
 
 class LibraryController(QObject):
@@ -51,6 +53,7 @@ class LibraryController(QObject):
     problems_retried = Signal(object)  # RetryReport
     problems_retry_failed = Signal(str)
     decided = Signal()
+    watch_failed = Signal(str)  # a batch of changes could not be applied; watching goes on
     _watched = Signal(object)  # set[str], from the watcher's thread
 
     def __init__(self, folder: Path) -> None:
@@ -65,7 +68,9 @@ class LibraryController(QObject):
                 raise
             self.read_only_reason = str(exc)
         self.settings: Settings = load_settings(folder)
-        self._apply_device()
+        # Bumped on the GUI thread; each library applies it on the thread that uses it.
+        self._device_version = 1
+        self._applied: dict[int, int] = {}
         # GUI-thread reads; the writer (or reader) Library has just checked the file.
         self.catalog = Catalog(folder / CATALOG_NAME, readonly=True, check=False)
         self._reader: Library | None = None
@@ -88,6 +93,7 @@ class LibraryController(QObject):
         self._full_pass = False
         self.paused = False
         self._watcher: Watcher | None = None
+        self._watch_key: tuple = ()
         self._watched.connect(self._on_watched)
 
     # -- state --------------------------------------------------------------------------------
@@ -95,6 +101,11 @@ class LibraryController(QObject):
     def watching(self) -> bool:
         """Whether folder changes are being followed."""
         return self._watcher is not None
+
+    @property
+    def unwatched(self) -> dict[str, str]:
+        """Roots that cannot be watched right now (offline, unreadable), with the reason."""
+        return dict(self._watcher.unwatched) if self._watcher is not None else {}
 
     @property
     def busy(self) -> bool:
@@ -187,6 +198,7 @@ class LibraryController(QObject):
         targets: set[str] | None,
     ) -> IndexReport:
         assert self.writer is not None
+        self._use_device(self.writer)
         return index_library(
             self.writer,
             roots,
@@ -387,12 +399,15 @@ class LibraryController(QObject):
 
     def _restart_watcher(self) -> None:
         roots = sorted(r.path for r in self.catalog.roots())
-        if self._watcher is not None and sorted(self._watcher.roots) == roots:
+        # A drive coming back (or going away) changes what can be watched: restart then too.
+        key = (tuple(roots), tuple(Path(r).is_dir() for r in roots))
+        if self._watcher is not None and key == self._watch_key:
             return
         self.stop_watching()
         if not self.settings.watch or not roots or self.writer is None:
             return
-        self._watcher = Watcher(roots, self._watched.emit)
+        self._watch_key = key
+        self._watcher = Watcher(roots, self._watched.emit, on_error=self.watch_failed.emit)
         self._watcher.start()
 
     def stop_watching(self) -> None:
@@ -400,6 +415,7 @@ class LibraryController(QObject):
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+            self._watch_key = ()
 
     @Slot(object)
     def _on_watched(self, paths: set[str]) -> None:
@@ -410,7 +426,7 @@ class LibraryController(QObject):
     def _reader_library(self) -> Library:
         if self._reader is None:
             self._reader = Library(self.folder, device=self.settings.device)
-        return self._reader
+        return self._use_device(self._reader)
 
     def search_image(self, path: str, tag: object = None) -> None:
         """Photos like any image file; results arrive through results_ready(tag, matches)."""
@@ -454,10 +470,14 @@ class LibraryController(QObject):
         self._restart_watcher()
 
     def _apply_device(self) -> None:
-        for library in (self.writer, getattr(self, "_reader", None)):
-            if library is not None:
-                library.device = self.settings.device
-                library._embedder = None  # reloaded on next use, on the new device
+        self._device_version += 1  # each library reloads on its own thread at its next use
+
+    def _use_device(self, library: Library) -> Library:
+        """Bring a library onto the chosen device; called on the thread that uses it."""
+        if self._applied.get(id(library)) != self._device_version:
+            library.reload_model(self.settings.device)
+            self._applied[id(library)] = self._device_version
+        return library
 
     def probe_device(self) -> None:
         """Load the model on the search thread so the status bar can show the device."""
@@ -480,9 +500,17 @@ class LibraryController(QObject):
         self.stop_watching()
         self._pending_roots.clear()
         self._pending_targets.clear()
-        self.runner.shutdown()
-        self._search_pool.waitForDone(10000)
-        for library in (self._reader, self.writer):
-            if library is not None:
-                library.close()
+        stopped = self.runner.shutdown(SHUTDOWN_TIMEOUT_MS)
+        searches_done = self._search_pool.waitForDone(SHUTDOWN_TIMEOUT_MS)
+        if self._reader is not None and searches_done:
+            self._reader.close()
+        if self.writer is not None and stopped:
+            self.writer.close()
+        elif self.writer is not None:
+            # Never close the writer under a running batch: the batch is one transaction and
+            # the OS releases the writer lock when the process ends.
+            sys.stderr.write(
+                f"simili: the task thread did not stop within {SHUTDOWN_TIMEOUT_MS} ms; "
+                "leaving the library to the process exit\n"
+            )
         self.catalog.close()

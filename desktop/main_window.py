@@ -387,6 +387,7 @@ class MainWindow(QMainWindow):
         c.indexing_progressed.connect(self._on_indexing_progressed)
         c.indexing_finished.connect(self._on_indexing_finished)
         c.indexing_failed.connect(self._on_indexing_failed)
+        c.watch_failed.connect(self._on_watch_failed)
         c.library_changed.connect(self.refresh_library)
         c.results_ready.connect(self._on_results)
         c.stacks_ready.connect(self._on_stacks)
@@ -422,19 +423,22 @@ class MainWindow(QMainWindow):
         counts = self.controller.counts()
         per_root = self.controller.root_counts()
         selected = self.selected_root()
+        unwatched = self.controller.unwatched
         self.folders.clear()
         for root in self.controller.roots():
             state = {"offline": "offline", "new": "waiting"}.get(root.state, "")
             if self.controller.busy and root.state == "new":
                 state = "indexing"
             elif not state and self.controller.watching:
-                state = "watching"
+                state = "not watched" if root.path in unwatched else "watching"
             text = (
                 f"{display(Path(root.path).name or root.path)}\n{per_root.get(root.id, 0):,} photos"
             )
             text += f" · {state}" if state else ""
             item = QListWidgetItem(text)
-            item.setToolTip(display(root.path))
+            why = unwatched.get(root.path)
+            shown = display(root.path)
+            item.setToolTip(f"{shown}\nnot watched: {why}" if why else shown)
             item.setData(Qt.ItemDataRole.UserRole, as_item_data(root.path))
             self.folders.addItem(item)
             if root.path == selected:
@@ -553,6 +557,10 @@ class MainWindow(QMainWindow):
     def _on_indexing_failed(self, message: str) -> None:
         self._refresh_timer.stop()
         self.progress_box.setVisible(self.controller.busy)
+        self.statusBar().showMessage(message, 20000)
+
+    @Slot(str)
+    def _on_watch_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 20000)
 
     @Slot()

@@ -15,6 +15,8 @@ from core.tasks import Cancelled, CancelToken
 
 # The core callback may fire hundreds of times a second; the GUI needs at most this many updates.
 PROGRESS_HZ = 10.0
+# How often a closing app re-asserts the cancel token while it waits for the task thread.
+SHUTDOWN_POLL_MS = 100
 
 Task = Callable[[CancelToken, Callable[[Progress], None], Callable[[Problem], None]], Any]
 
@@ -39,6 +41,7 @@ class TaskRunner(QObject):
         self.moveToThread(self._thread)
         self._requested.connect(self._run)
         self._token: CancelToken | None = None
+        self._closing = False
         self.busy = False
         # Turns a low-level failure (full disk, damaged catalogue) into the user's message.
         self.explain: Callable[[BaseException], SimiliError | None] = lambda _exc: None
@@ -59,6 +62,8 @@ class TaskRunner(QObject):
     @Slot(object)
     def _run(self, request: tuple[Task, CancelToken]) -> None:
         task, token = request
+        if self._closing:
+            token.cancel()  # queued before the app began to close: run it cancelled
         self._token = token
         self.busy = True
         last = 0.0
@@ -91,11 +96,22 @@ class TaskRunner(QObject):
         finally:
             self._token = None
 
-    def shutdown(self, timeout_ms: int = 30000) -> None:
-        """Cancel, let the task finish its batch, and stop the thread."""
-        self.cancel()
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Cancel, let the task finish its batch, and stop the thread.
+
+        Returns whether the thread stopped within `timeout_ms`. When it did not, the caller must
+        leave alone everything the task uses (the writer library above all): closing it under a
+        running batch is worse than leaving it to the process exit. Never terminate().
+        """
+        self._closing = True
         self._thread.quit()
-        self._thread.wait(timeout_ms)
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            self.cancel()  # again each turn: a task that began after the first call is stopped too
+            if self._thread.wait(SHUTDOWN_POLL_MS):
+                return True
+            if time.monotonic() >= deadline:
+                return False
 
 
 class JobSignals(QObject):

@@ -54,4 +54,26 @@ def test_decode_workers_stay_light():
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
     )
+    assert result.returncode == 0, result.stderr  # an ImportError must not pass as "light"
     assert result.stdout.strip() == ""
+
+
+# Where threads start, as the README's Design section states it: the app's task runner and pools,
+# and the watcher's observer + debounce threads (plain Python). Add a file here only together
+# with the README sentence that explains it.
+THREAD_STARTERS = {"desktop/workers.py", "core/watcher.py"}
+
+
+def test_threads_start_only_where_the_readme_says():
+    import re
+
+    pattern = re.compile(r"\b(Thread|QThread|QThreadPool|ThreadPoolExecutor|Timer)\(")
+    starters = set()
+    for folder in ("core", "desktop"):
+        for path in (REPO / folder).rglob("*.py"):
+            rel = path.relative_to(REPO).as_posix()
+            if rel.startswith("core/training/"):
+                continue
+            if pattern.search(path.read_text(encoding="utf-8")):
+                starters.add(rel)
+    assert starters == THREAD_STARTERS

@@ -134,3 +134,59 @@ def test_an_error_sqlite_already_rolled_back_is_not_masked(tmp_path):
     with catalog.transaction():  # and the connection is usable again
         catalog.set_meta("x", "2")
     assert catalog.get_meta("x") == "2"
+
+
+def _v1_catalogue(path) -> None:
+    db = sqlite3.connect(path)
+    for statement in _SCHEMA[0].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO roots(path, added_at) VALUES ('/p', 0)")
+    blob = _vector(1).astype(np.float16).tobytes()
+    db.execute("INSERT INTO contents(hash, width, height, vector) VALUES ('h1', 4, 3, ?)", (blob,))
+    db.execute(
+        "INSERT INTO files(path, root_id, size, mtime_ns, hash, state, indexed_at) "
+        "VALUES ('/p/a.jpg', 1, 10, 20, 'h1', 'ok', 0)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+
+def test_migration_failing_half_way_is_rolled_back(tmp_path, monkeypatch):
+    # GIVEN a v1 catalogue and a v2 step that fails after it created its table and moved vectors
+    import core.catalog as catalog_module
+
+    path = tmp_path / "catalog.sqlite"
+    _v1_catalogue(path)
+    broken = list(_SCHEMA)
+    broken[1] = _SCHEMA[1] + "; INSERT INTO no_such_table VALUES (1)"
+    monkeypatch.setattr(catalog_module, "_SCHEMA", broken)
+    # WHEN it is opened for writing
+    with pytest.raises(sqlite3.OperationalError):
+        Catalog(path)
+    # THEN nothing of the failed step remains: still v1, no vectors table, the vector in place
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "vectors" not in tables
+    assert db.execute("SELECT vector IS NOT NULL FROM contents").fetchone() == (1,)
+    db.close()
+    # AND a working version migrates it fully afterwards
+    monkeypatch.setattr(catalog_module, "_SCHEMA", _SCHEMA)
+    catalog = Catalog(path)
+    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert catalog.counts() == {"photos": 1, "problems": 0, "vectors": 1}
+    catalog.close()
+
+
+def test_reader_on_an_older_schema_asks_for_an_index_run_and_changes_nothing(tmp_path):
+    path = tmp_path / "catalog.sqlite"
+    _v1_catalogue(path)
+    before = path.read_bytes()
+    with pytest.raises(LibraryError, match="needs an upgrade; run `simili index` once"):
+        Catalog(path, readonly=True)
+    assert path.read_bytes() == before
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    db.close()

@@ -104,7 +104,7 @@ def test_status_json(indexed, library_home):
     ("args", "message"),
     [
         (["search", "missing.jpg"], "missing.jpg: no such file"),
-        (["similar", "missing.jpg"], "not an indexed photo"),
+        (["similar", "missing.jpg"], "missing.jpg: no such file"),
         (["search", "pyproject.toml"], "pyproject.toml: not an image"),
     ],
 )
@@ -157,3 +157,91 @@ def test_remove_root_forgets_photos_but_not_files(indexed, library_home):
     assert status["photos"] == 0
     assert status["index"]["vectors"] == 0
     assert len(list(indexed.iterdir())) == 7
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "x.jpg", "--top", "0"], "--top must be at least 1"),
+        (["search", "x.jpg", "--top", "-1"], "--top must be at least 1"),
+        (["similar", "x.jpg", "--top", "0"], "--top must be at least 1"),
+        (["duplicates", "--min-similarity", "5"], "--min-similarity must be between 0 and 1"),
+        (["duplicates", "--min-similarity", "-0.1"], "--min-similarity must be between 0 and 1"),
+        (["duplicates", "--gap", "-1"], "--gap must be at least 0"),
+        (["watch", "--debounce", "-1"], "--debounce must be at least 0"),
+        (["index", "--workers", "-2"], "--workers must be at least 0"),
+    ],
+)
+def test_out_of_range_options_are_refused(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_similar_json_failure_prints_its_line(indexed, library_home, tmp_path):
+    outside = tmp_path / "outside.jpg"
+    Image.open(indexed / "p2.jpg").save(outside)
+    for photo, reason in [
+        (str(tmp_path / "missing.jpg"), "no such file"),
+        (str(outside), "not an indexed photo"),
+    ]:
+        result = run_cli("similar", photo, "--json", "--library", str(library_home))
+        assert result.returncode == 1
+        record = json.loads(result.stdout)
+        assert record["query"] == photo
+        assert record["results"] == []
+        assert reason in record["error"]
+        assert f"{photo}: {reason}" in result.stderr
+
+
+def test_huge_query_file_is_refused_from_its_header(indexed, library_home, tmp_path):
+    import tracemalloc
+
+    from core.errors import NotAnImageError
+    from core.search import search
+
+    big = tmp_path / "big.jpg"
+    with big.open("wb") as f:  # sparse: 300 MB of nothing, no disk used
+        f.truncate(300 << 20)
+    with Library(library_home) as library:
+        tracemalloc.start()
+        with pytest.raises(NotAnImageError, match="not an image"):
+            search(library, str(big))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < 32 << 20
+
+
+def test_huge_query_image_is_still_searched(indexed, library_home, tmp_path, monkeypatch):
+    from core import search as search_module
+
+    monkeypatch.setattr(search_module, "READ_WHOLE_LIMIT", 1000)
+    with Library(library_home) as library:
+        matches = search_module.search(library, str(indexed / "p1.jpg"), 2)
+    assert matches[0].path == str(indexed / "p1.jpg")
+    assert matches[0].score == pytest.approx(1.0, abs=1e-3)
+
+
+def test_watch_exits_130_on_ctrl_c(indexed, library_home):
+    import signal
+    import time
+
+    env = dict(os.environ, SIMILI_HOME=str(library_home))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "watch", "--library", str(library_home)],
+        stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "watching for changes" in line or time.monotonic() > deadline:
+                break
+        time.sleep(1.0)  # in the wait loop, not on the way into it
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

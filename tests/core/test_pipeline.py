@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -359,3 +360,181 @@ def test_identical_copies_in_one_batch_share_one_vector(library_home, make_photo
         assert len(library.index) == 2
         copies = [m.path for m in similar(library, str(original), top=3)]
         assert sorted(Path(p).name for p in copies) == ["copy0.jpg", "copy1.jpg", "copy2.jpg"]
+
+
+# -- junk mounts: a root or mount point where none of the known photos is present is offline ----
+@pytest.mark.parametrize("junk", ["lost+found", ".Trash-1000"])
+def test_root_with_only_junk_left_is_offline(library_home, make_photo, tmp_path, junk):
+    # GIVEN an indexed drive, later mounted again holding only a system folder (or a blank disk)
+    drive = tmp_path / "drive"
+    for i in range(3):
+        make_photo(f"d{i}.jpg", seed=i, root=drive)
+    _index(library_home, drive)
+    for photo in drive.glob("*.jpg"):
+        photo.unlink()
+    (drive / junk).mkdir()
+    # WHEN the library is re-indexed
+    report, counts, _ = _index(library_home)
+    # THEN the drive is offline, not "everything deleted"
+    assert report.offline_roots == [str(drive)]
+    assert report.removed == 0
+    assert counts["photos"] == 3
+    with Library(library_home) as library:
+        assert library.catalog.roots()[0].state == "offline"
+
+
+def test_root_with_some_photos_gone_still_removes_them(library_home, make_photo, tmp_path):
+    drive = tmp_path / "drive"
+    for i in range(3):
+        make_photo(f"d{i}.jpg", seed=i, root=drive)
+    _index(library_home, drive)
+    (drive / "d0.jpg").unlink()
+    (drive / "d1.jpg").unlink()
+    (drive / "lost+found").mkdir()
+    report, counts, _ = _index(library_home)
+    assert report.offline_roots == []
+    assert report.removed == 2
+    assert counts["photos"] == 1
+
+
+def _inner_mount_layout(make_photo: Callable, tmp_path: Path) -> tuple[Path, Path]:
+    root = tmp_path / "photos"
+    make_photo("a.jpg", seed=1, root=root)
+    make_photo("b.jpg", seed=2, root=root)
+    make_photo("plain/p.jpg", seed=5, root=root)
+    inner = root / "drive"
+    make_photo("c.jpg", seed=3, root=inner)
+    make_photo("sub/d.jpg", seed=4, root=inner)
+    return root, inner
+
+
+def test_mount_point_inside_root_with_only_junk_is_offline(
+    library_home, make_photo, tmp_path, monkeypatch
+):
+    # GIVEN a root with a drive mounted at root/drive, indexed
+    root, inner = _inner_mount_layout(make_photo, tmp_path)
+    _index(library_home, root)
+    # WHEN the drive's photos are all gone but the folder is (still) a mount point holding junk,
+    # and a plain folder's only photo was deleted by the user
+    shutil.rmtree(inner)
+    (inner / "lost+found").mkdir(parents=True)
+    (root / "plain" / "p.jpg").unlink()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.fspath(p) == str(inner) or real(p))
+    report, counts, _ = _index(library_home)
+    # THEN the drive's photos are kept and reported offline; the plain deletion is real
+    assert str(inner) in report.offline_roots
+    assert report.removed == 1
+    assert counts["photos"] == 4
+    with Library(library_home) as library:
+        assert library.catalog.lookup(str(inner / "sub" / "d.jpg")) is not None
+        assert library.catalog.lookup(str(root / "plain" / "p.jpg")) is None
+
+
+def test_watch_batch_on_junk_mount_keeps_photos(library_home, make_photo, tmp_path, monkeypatch):
+    # GIVEN the same layout; the watcher reports the mount point changed
+    root, inner = _inner_mount_layout(make_photo, tmp_path)
+    _index(library_home, root)
+    shutil.rmtree(inner)
+    (inner / "lost+found").mkdir(parents=True)
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.fspath(p) == str(inner) or real(p))
+    report, counts, _ = _index(library_home, targets=[str(inner / "c.jpg"), str(inner / "sub")])
+    assert report.removed == 0
+    assert counts["photos"] == 5
+
+
+def _mount_tmpfs(folder: Path) -> None:
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"mounting not permitted here: {done.stderr.decode().strip()}")
+
+
+def _umount(folder: Path) -> None:
+    import subprocess
+
+    # Not guarded by os.path.ismount: it misses bind mounts on the same disk.
+    subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
+
+
+def test_real_mount_inside_root_unmounted_or_blank_keeps_photos(library_home, make_photo, tmp_path):
+    root = tmp_path / "photos"
+    make_photo("a.jpg", seed=1, root=root)
+    inner = root / "drive"
+    _mount_tmpfs(inner)
+    try:
+        make_photo("c.jpg", seed=3, root=inner)
+        make_photo("sub/d.jpg", seed=4, root=inner)
+        _index(library_home, root)
+        # WHEN the drive is unmounted: an empty folder is left behind
+        _umount(inner)
+        report, counts, _ = _index(library_home)
+        assert (report.removed, counts["photos"]) == (0, 3)
+        assert str(inner) in report.offline_roots
+        # WHEN a blank drive is mounted there instead
+        _mount_tmpfs(inner)
+        (inner / "lost+found").mkdir()
+        report, counts, _ = _index(library_home)
+        assert (report.removed, counts["photos"]) == (0, 3)
+    finally:
+        _umount(inner)
+
+
+def test_dangling_symlink_is_reported_as_broken_link(library_home, make_photo, tmp_path):
+    make_photo("a.jpg", seed=1)
+    (tmp_path / "photos" / "gone.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    _, counts, problems = _index(library_home, tmp_path / "photos")
+    assert counts["photos"] == 1
+    assert [(p.path, p.reason) for p in problems] == [
+        (str(tmp_path / "photos" / "gone.jpg"), "broken link")
+    ]
+
+
+def test_root_whose_photos_all_moved_inside_it_is_online(library_home, make_photo, tmp_path):
+    # GIVEN every known photo of a root moved into a new subfolder (none at its known path)
+    root = tmp_path / "photos"
+    make_photo("a.jpg", seed=1, root=root)
+    make_photo("b.jpg", seed=2, root=root)
+    _index(library_home, root)
+    (root / "sorted").mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (root / name).rename(root / "sorted" / name)
+    # WHEN the library is re-indexed
+    report, counts, _ = _index(library_home)
+    # THEN the root is online: the moves are picked up, nothing is re-embedded
+    assert report.offline_roots == []
+    assert (report.reused, report.removed, counts["photos"]) == (2, 2, 2)
+
+
+def test_bind_mount_inside_root_unmounted_keeps_photos(library_home, make_photo, tmp_path):
+    # A bind mount of a folder on the same disk keeps its device number: only the OS's mount
+    # list tells it from a plain folder.
+    import subprocess
+
+    root = tmp_path / "photos"
+    make_photo("a.jpg", seed=1, root=root)
+    store = tmp_path / "store"
+    make_photo("c.jpg", seed=3, root=store)
+    make_photo("sub/d.jpg", seed=4, root=store)
+    inner = root / "drive"
+    inner.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("bind mounts need root")
+    done = subprocess.run(["mount", "--bind", str(store), str(inner)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"mounting not permitted here: {done.stderr.decode().strip()}")
+    try:
+        _index(library_home, root)
+        _umount(inner)
+        report, counts, _ = _index(library_home)
+        assert (report.removed, counts["photos"]) == (0, 3)
+        assert str(inner) in report.offline_roots
+    finally:
+        _umount(inner)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -194,3 +195,66 @@ def test_open_with_a_photo_starts_a_search(qtbot, library_home, make_photo, monk
     assert started == [[str(photo)]]
     # commands still go to the CLI
     assert launch.main(["status", "--json", "--library", str(library_home)]) != 0  # no library
+
+
+def test_offline_root_does_not_stop_watching_the_others(qtbot, library_home, make_photo, tmp_path):
+    # GIVEN a library with two folders, one of them on a drive that is now unplugged
+    here = tmp_path / "photos"
+    away = tmp_path / "drive" / "photos"
+    make_photo("a.jpg", seed=1, root=here)
+    make_photo("b.jpg", seed=2, root=away)
+    with Library(library_home, writer=True) as library:
+        from core.pipeline import index_library
+
+        index_library(library, [str(here), str(away)], workers=0)
+    (tmp_path / "drive").rename(tmp_path / "unplugged")
+    # WHEN the app opens (it catches up, then watches)
+    win = create_window(library_home)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.controller.indexing_finished, timeout=60000):
+        pass
+    try:
+        # THEN the reachable folder is watched and the other is shown offline, not "watching"
+        assert win.controller.watching
+        assert list(win.controller.unwatched) == [str(away)]
+        texts = {win.folders.item(i).data(Qt.ItemDataRole.UserRole): win.folders.item(i).text()
+                 for i in range(win.folders.count())}  # fmt: skip
+        assert texts[str(away)].endswith("offline")
+        assert texts[str(here)].endswith("watching")
+        # AND changes in the reachable folder are still picked up
+        with qtbot.waitSignal(win.controller.indexing_finished, timeout=30000):
+            make_photo("c.jpg", seed=3, root=here)
+        assert win.controller.counts()["photos"] == 3
+    finally:
+        win.close()
+    # AND closing stops every thread
+    assert win.controller.closed
+    assert not win.controller.runner._thread.isRunning()
+
+
+def test_device_change_reloads_the_model_on_the_task_thread(qtbot, window, make_photo, monkeypatch):
+    photos = _photos(make_photo, 2)
+    with qtbot.waitSignal(window.controller.indexing_finished, timeout=60000):
+        window.add_folder(str(photos))
+    controller = window.controller
+    writer = controller.writer
+    loaded = writer.embedder
+    calls: list[tuple[str, bool]] = []
+    real = type(writer).reload_model
+
+    def spy(library, device=None):
+        calls.append((device, threading.current_thread() is threading.main_thread()))
+        real(library, device)
+
+    monkeypatch.setattr(type(writer), "reload_model", spy)
+    # WHEN the user picks another device in the settings (on the GUI thread)
+    new = "cpu" if controller.settings.device != "cpu" else "auto"
+    controller.update_settings(controller.settings.with_changes(device=new))
+    # THEN the GUI thread leaves the writer's model alone...
+    assert writer._embedder is loaded
+    # ...and the next task reloads it on the task thread
+    make_photo("p-new.jpg", seed=555)
+    with qtbot.waitSignal(controller.indexing_finished, timeout=60000):
+        controller.reindex()
+    assert (new, False) in calls
+    assert writer.device == new
