@@ -433,7 +433,8 @@ def fault_disk_full(h: Harness, ctx: Context, work: Path) -> None:
 
 def hang_hook_present() -> bool:
     return any(
-        "SIMILI_TEST_HANG_ON" in p.read_text(encoding="utf-8") for p in (REPO / "core").glob("*.py")
+        "SIMILI_TEST_HANG_DECODING_OF" in p.read_text(encoding="utf-8")
+        for p in (REPO / "core").glob("*.py")
     )
 
 
@@ -441,7 +442,8 @@ def fault_hang(h: Harness, ctx: Context, work: Path) -> None:
     photos, lib = _fresh(ctx, work, library=False)
     before = fingerprint(photos)
     victim = sorted(photos.glob("*.jpg"))[ctx.rng.randrange(ctx.count)]
-    env = dict(h.env, SIMILI_TEST_HANG_ON=victim.name)
+    # rel-a's test hook (core/workers.py) and a short per-file limit, so a run takes seconds
+    env = dict(h.env, SIMILI_TEST_HANG_DECODING_OF=victim.name, SIMILI_DECODE_TIME_LIMIT="5")
     result = h.run("index", str(photos), "--library", str(lib), env=env, limit=COMMAND_LIMIT_S)
     if result.rc is None:
         h.row.details.append(f"index hung on {victim.name}")
@@ -519,7 +521,7 @@ def run(names: list[str], runs: int | None, quick: bool, count: int, seed: int) 
                 row.note = mount_note
                 continue
             if name == "hang" and not hang_hook_present():
-                row.note = "n/a: hook missing (SIMILI_TEST_HANG_ON)"
+                row.note = "n/a: hook missing (SIMILI_TEST_HANG_DECODING_OF)"
                 continue
             total = runs or (quick_runs if quick else (50 if name == "kill9" else 10))
             for i in range(total):
