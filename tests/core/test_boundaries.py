@@ -59,9 +59,10 @@ def test_decode_workers_stay_light():
 
 
 # Where threads start, as the README's Design section states it: the app's task runner and pools,
-# and the watcher's observer + debounce threads (plain Python). Add a file here only together
+# the watcher's observer + debounce threads (plain Python), the duplicate scan's verification
+# pool, and the lifeline thread inside each decode worker process. Add a file here only together
 # with the README sentence that explains it.
-THREAD_STARTERS = {"desktop/workers.py", "core/watcher.py"}
+THREAD_STARTERS = {"desktop/workers.py", "core/watcher.py", "core/duplicates.py", "core/workers.py"}
 
 
 def test_threads_start_only_where_the_readme_says():
