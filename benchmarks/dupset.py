@@ -90,12 +90,12 @@ LICENCES = {  # from each package's debian/copyright (summarised; see that file 
 # cross-correlation 0.85-0.96 at the right scale): one capture, so only one of each is used
 MYPAINT_SAME_CAPTURE = {"mamurk_a_2", "mamurk_e_1", "HR_SketchPaper 02"}
 # gcompris activities (Qt .rcc bundles, unpacked with PySide6.QtCore.QResource) holding real photos
-GCOMPRIS = {
-    "erase": "photo",
-    "explore_world_animals": "photo",
-    "explore_farm_animals": "photo",
-    "explore_monuments": "photo",
-    "clickgame": "lowtexture",  # six underwater sea photos
+GCOMPRIS = {  # activity: (kind, file pattern); only files of at least 400 x 300 px are used
+    "erase": ("photo", "*.webp"),
+    "explore_world_animals": ("photo", "*.webp"),
+    "explore_farm_animals": ("photo", "*.webp"),
+    "explore_monuments": ("photo", "*.webp"),
+    "clickgame": ("lowtexture", "sea*.webp"),  # six underwater sea photos (not the fish sprites)
 }
 SEED = 20261203
 EDITS_PER_SOURCE = 18  # of the 44 in dupset_edits, plus original and byte copy
@@ -346,8 +346,11 @@ def collect_sources(
             f"palapeli_{p.stem}",
             deb("palapeli-data", p),
         )
-    for activity, kind in GCOMPRIS.items():
-        for p in sorted((pkgs / "gcompris-qt-data-rcc" / activity).rglob("*.webp")):
+    for activity, (kind, pattern) in GCOMPRIS.items():
+        for p in sorted((pkgs / "gcompris-qt-data-rcc" / activity).rglob(pattern)):
+            with Image.open(p) as im:
+                if im.width < 400 or im.height < 300:  # icons and sprites
+                    continue
             sid = f"gcompris_{activity}_{p.stem}"
             prov = pkginfo["gcompris-qt-data"] | {
                 "file": f"usr/share/gcompris-qt/rcc/{activity}.rcc",
