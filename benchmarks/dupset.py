@@ -72,6 +72,7 @@ from dupset_render import APPS, DOC_TEMPLATES, render_document, render_screen
 
 REPO = Path(__file__).resolve().parent.parent
 OXFORD = REPO.parent / "shared" / "benchdata" / "oxford5k_subset"
+NEARDUP_NAMES = OXFORD.parent / "neardup_dev" / "originals.json"
 RESERVED = {
     "mate-backgrounds",
     "plasma-workspace-wallpapers",
@@ -179,7 +180,8 @@ NOTES = (
     "inside a group is one capture (a true pair), every pair across groups is a false pair. "
     "negative_pairs names hard false pairs per kind for per-kind reporting; 'distinct' is a fixed "
     "random sample. Oxford photos that are not sources are unedited singletons (edit "
-    "'unedited_negative'). Provenance per source: ../manifest.json."
+    "'unedited_negative'). origin 'oxford' = Oxford5k-subset photos, which the shipped model was "
+    "fine-tuned on (report oxford and non-oxford origins separately). Provenance: ../manifest.json."
 )
 HOLDOUT_NOTE = " HOLDOUT: tune nothing on this split; report on it."
 
@@ -297,6 +299,10 @@ def collect_sources(
     rng.shuffle(distractors)
     sources: list[dict] = []
     used: set[str] = set(judged)
+    # names only, to flag overlap; no neardup_dev image is read or used
+    neardup = (
+        set(json.loads(NEARDUP_NAMES.read_text()).values()) if NEARDUP_NAMES.exists() else set()
+    )
 
     def add(sid: str, kind: str, load: list, key: str, prov: dict) -> None:
         sources.append({"id": sid, "kind": kind, "load": load, "key": key, "prov": prov})
@@ -304,6 +310,8 @@ def collect_sources(
     def ox(n: str, kind: str, prefix: str, load: list | None = None, **extra: object) -> None:
         path = str(OXFORD / "images" / f"{n}.jpg")
         prov = {"dataset": "oxford5k_subset", "file": f"images/{n}.jpg"} | extra
+        if n in neardup:  # the same photo is a neardup_dev original (that set is not used here)
+            prov["neardup_dev_original"] = True
         add(f"{prefix}_{n}", kind, load or ["file", path], n, prov)
         used.add(n)
 
@@ -475,6 +483,13 @@ def build_source(args: tuple[dict, str, int]) -> list[tuple[str, str]]:
     return written
 
 
+def origin_of(prov: dict) -> str:
+    """oxford (photos the shipped model was fine-tuned on), debian:<package>, or rendered."""
+    if prov.get("dataset") == "oxford5k_subset":
+        return "oxford"
+    return f"debian:{prov['package']}" if "package" in prov else "rendered"
+
+
 def oxford_split_keys(groups: list[list[str]]) -> dict[str, str]:
     """Landmark groups and judged burst pairs, joined where they share a photo, split as one."""
     parent: dict[str, str] = {}
@@ -572,7 +587,12 @@ def build(out: Path, pkgs: Path, workers: int) -> Path:
     for s, written in zip(sources, results, strict=True):
         t = truths[s["split"]]
         for name, edit in written:
-            t["files"][name] = {"source": s["id"], "kind": s["kind"], "edit": edit}
+            t["files"][name] = {
+                "source": s["id"],
+                "kind": s["kind"],
+                "edit": edit,
+                "origin": origin_of(s["prov"]),
+            }
         t["groups"].append([n for n, _ in written])
         manifest["sources"].append(
             {
@@ -590,6 +610,7 @@ def build(out: Path, pkgs: Path, workers: int) -> Path:
             "source": n,
             "kind": "photo",
             "edit": "unedited_negative",
+            "origin": "oxford",
         }
         truths[sp]["groups"].append([f"{n}.jpg"])
         manifest["negatives"].append(
