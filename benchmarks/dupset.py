@@ -674,35 +674,31 @@ def swap_in(tmp: Path, out: Path) -> None:
 
 
 def summary(out: Path) -> str:
-    lines = []
+    """A markdown table: files per kind, origin and edit, and negative pairs per kind, per split."""
+    counts: dict[str, Counter] = {}
     for sp in ("tune", "holdout"):
         t = json.loads((out / sp / "truth.json").read_text())
-        files = t["files"].values()
-        srcs = {f["source"]: f["kind"] for f in files}
-        edited = sum(len(g) > 1 for g in t["groups"])
-        lines.append(
-            f"== {sp}: {len(t['files'])} files, {len(t['groups'])} groups ({edited} edited)"
-        )
-        lines.append(
-            "  sources per kind: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(Counter(srcs.values()).items()))
-        )
-        lines.append(
-            "  files per kind:   "
-            + ", ".join(f"{k} {v}" for k, v in sorted(Counter(f["kind"] for f in files).items()))
-        )
-        lines.append(
-            "  files per edit:   "
-            + ", ".join(f"{k} {v}" for k, v in sorted(Counter(f["edit"] for f in files).items()))
-        )
-        lines.append(
-            "  negative pairs:   "
-            + ", ".join(
-                f"{k} {v}"
-                for k, v in sorted(Counter(p["kind"] for p in t["negative_pairs"]).items())
-            )
-        )
-    return "\n".join(lines)
+        files = list(t["files"].values())
+        c: Counter = Counter()
+        c["files"] = len(files)
+        c["groups (captures)"] = len(t["groups"])
+        c["groups with edits"] = sum(len(g) > 1 for g in t["groups"])
+        for f in files:
+            c[f"files, kind {f['kind']}"] += 1
+            c[f"files, origin {f.get('origin', '?')}"] += 1
+            c[f"files, edit {f['edit']}"] += 1
+        for f in files:
+            if f["edit"] == "original":
+                c[f"sources, kind {f['kind']}"] += 1
+        for pair in t["negative_pairs"]:
+            c[f"negative pairs, {pair['kind']}"] += 1
+        counts[sp] = c
+    order = ["files", "groups (captures)", "groups with edits"]
+    rest = sorted(set(counts["tune"]) | set(counts["holdout"]), key=lambda k: (k.split(",")[0], k))
+    rows = ["| | tune | holdout |", "|---|---:|---:|"]
+    for key in order + [k for k in rest if k not in order]:
+        rows.append(f"| {key} | {counts['tune'][key]} | {counts['holdout'][key]} |")
+    return "\n".join(rows)
 
 
 def main() -> None:
