@@ -246,6 +246,7 @@ def unpack_gcompris(pkgs: Path) -> None:
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(bytes(f.readAll().data()))
                 f.close()
+    dest.mkdir(parents=True, exist_ok=True)
     (dest / "done").write_text("ok\n")
 
 
