@@ -442,7 +442,7 @@ def fault_hang(h: Harness, ctx: Context, work: Path) -> None:
     photos, lib = _fresh(ctx, work, library=False)
     before = fingerprint(photos)
     victim = sorted(photos.glob("*.jpg"))[ctx.rng.randrange(ctx.count)]
-    # rel-a's test hook (core/workers.py) and a short per-file limit, so a run takes seconds
+    # rel-a's test hook (core/decode_worker.py) and a short per-file limit, so a run takes seconds
     env = dict(h.env, SIMILI_TEST_HANG_DECODING_OF=victim.name, SIMILI_DECODE_TIME_LIMIT="5")
     result = h.run("index", str(photos), "--library", str(lib), env=env, limit=COMMAND_LIMIT_S)
     if result.rc is None:

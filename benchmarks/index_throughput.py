@@ -29,9 +29,9 @@ from PIL import Image  # noqa: E402
 # Light imports only at module level: spawned decode workers re-import this (main) module, and
 # they must not pay for onnxruntime/usearch here when the real CLI's workers would not either.
 from core.decode import Prepared  # noqa: E402
+from core.decode_worker import init_worker, work  # noqa: E402
 from core.hashing import HashPrefixSet  # noqa: E402
 from core.records import Problem  # noqa: E402
-from core.workers import init_worker, work  # noqa: E402
 
 BENCHDATA = REPO.parent / "shared" / "benchdata"
 SOURCE_DIR = BENCHDATA / "oxford5k_subset" / "images"

@@ -264,8 +264,8 @@ def build_library(folder: Path, count: int, batch: int = 5000) -> dict[str, Any]
 
     from core.catalog import Embedded
     from core.library import Library
+    from core.paths import normalise
     from core.records import PhotoMeta
-    from core.scanner import normalise
 
     say(f"[library {count:,} photos]")
     started = time.perf_counter()

@@ -203,6 +203,8 @@ class Catalog:
             if not readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+            else:  # a reader can never write, whatever a caller tries
+                self.db.execute("PRAGMA query_only = ON")
             self.db.execute("PRAGMA foreign_keys = ON")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if existed and version == 0:

@@ -282,7 +282,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Add roots and index them."""
     with _open(args, writer=True) as library:
         if args.exclude:
-            from core.scanner import normalise
+            from core.paths import normalise
 
             for path in args.paths:
                 root = library.catalog.add_root(normalise(path))
@@ -487,7 +487,7 @@ def _retry_problems(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """Forget roots (never touches the photos)."""
-    from core.scanner import normalise
+    from core.paths import normalise
 
     with _open(args, writer=True) as library:
         for raw in args.paths:
@@ -584,7 +584,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         sys.stderr.write(f"recorded: {len(decision[1])} files, {decision[0].replace('_', ' ')}\n")
         return EXIT_OK
     from core.duplicates import confidence_words
-    from core.scanner import normalise
+    from core.paths import normalise
     from core.settings import load_settings
 
     with _open(args) as library:

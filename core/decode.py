@@ -23,10 +23,6 @@ try:  # HEIC/HEIF from phones; optional so a broken libheif never stops the app.
 except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
     HEIF = False
 
-SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"}
-    | ({".heic", ".heif", ".hif"} if HEIF else set())
-)
 # Larger than any camera or panorama a person is likely to own, small enough that a crafted
 # "pixel bomb" is refused from its header before a single pixel is decoded.
 MAX_PIXELS = 250_000_000
@@ -68,12 +64,6 @@ ACCESS_PROBLEMS = frozenset({"permission denied", "file vanished while indexing"
 def is_access_problem(reason: str) -> bool:
     """Whether a problem reason means the file could not be read, rather than decoded."""
     return reason in ACCESS_PROBLEMS or reason.startswith("cannot read (")
-
-
-def is_photo_name(name: str) -> bool:
-    """Whether a file name has a photo suffix the decoder handles."""
-    dot = name.rfind(".")
-    return dot > 0 and name[dot:].lower() in SUFFIXES
 
 
 def _exif_meta(image: Image.Image) -> tuple[str | None, int, str | None]:

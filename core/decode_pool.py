@@ -14,11 +14,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.queues import SimpleQueue
 
 from core.decode import Prepared
+from core.decode_worker import init_worker, work
 from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.records import Problem
 from core.tasks import CancelToken
-from core.workers import init_worker, work
 
 # A file whose decode takes longer than this (per 50 MB) is reported and its worker replaced.
 DECODE_TIME_LIMIT_S = 60.0
@@ -51,7 +51,7 @@ def decode_time_limit() -> float:
 class DecodePool:
     """A process pool with bounded look-ahead that survives a worker crashing or hanging on a file.
 
-    Workers end with the parent (core.workers.exit_with_parent). Workers say when they begin a
+    Workers end with the parent (core.decode_worker.exit_with_parent). Workers say when they begin a
     file; one still busy with it after its time limit is reported, the pool replaced (the stuck
     worker killed) and the other files in flight queued again, so one bad file never stops the
     run.

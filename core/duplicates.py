@@ -40,11 +40,12 @@ from core.candidates import (
 )
 from core.catalog import IndexedFile
 from core.errors import PhotoNotInLibraryError, SimiliError
+from core.formats import file_format
 from core.grouping import Groups
-from core.keeper import file_format, suggest_keeper
+from core.keeper import suggest_keeper
+from core.paths import normalise
 from core.pathtext import parse
 from core.records import DuplicateFile, DuplicateGroup, PairEvidence, Progress
-from core.scanner import normalise
 from core.tasks import CancelToken, ProgressCallback
 from core.verify import Verdict, Verifier, pixels_identical
 

@@ -88,7 +88,7 @@ def load_runtime() -> ModuleType:
     importing onnxruntime after usearch then segfaults inside libstdc++'s locale setup. Loading
     onnxruntime first is safe (checked by tests/core/test_boundaries.py).
     """
-    import onnxruntime  # kept local so that importing core.decode stays light
+    import onnxruntime  # kept local: opening a library or a decode worker never loads it
 
     return onnxruntime
 

@@ -36,8 +36,8 @@ import numpy as np
 from core.decode import load_rgb, model_pixels
 from core.errors import NotAnImageError, SimiliError
 from core.library import Library
+from core.paths import normalise
 from core.pipeline import index_library
-from core.scanner import normalise
 from core.tasks import ProgressCallback
 
 THRESHOLDS: tuple[float, ...] = tuple(round(0.50 + 0.01 * i, 2) for i in range(50))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -37,7 +36,7 @@ def _dct_matrix(n: int) -> np.ndarray:
 
 
 def perceptual_hash(image: Image.Image) -> int:
-    """64-bit DCT pHash (as in imagehash): robust to resizing and re-compression, not to crops."""
+    """64-bit DCT pHash: robust to resizing and re-compression, not to crops."""
     gray = np.asarray(image.convert("L").resize((32, 32), Image.Resampling.BILINEAR), np.float64)
     d = _dct_matrix(32)
     low = (d @ gray @ d.T)[:8, :8]
@@ -47,29 +46,3 @@ def perceptual_hash(image: Image.Image) -> int:
         value = (value << 1) | int(bit)
     # SQLite integers are signed 64-bit.
     return value - (1 << 64) if value >= (1 << 63) else value
-
-
-def hamming(a: int, b: int) -> int:
-    """Bits that differ between two 64-bit hashes."""
-    return ((a ^ b) & 0xFFFFFFFFFFFFFFFF).bit_count()
-
-
-class HashPrefixSet:
-    """A compact membership test on content hashes (64-bit prefixes, sorted).
-
-    Decode workers get this instead of a set of strings: 8 bytes a photo, cheap to send to each
-    process. A prefix collision only means the caller double-checks against the catalogue.
-    """
-
-    def __init__(self, hashes: Iterable[str] = ()) -> None:
-        self._prefixes = np.unique(np.fromiter((int(h[:16], 16) for h in hashes), dtype=np.uint64))
-
-    def __contains__(self, digest: object) -> bool:
-        if not isinstance(digest, str) or len(self._prefixes) == 0:
-            return False
-        value = np.uint64(int(digest[:16], 16))
-        i = int(np.searchsorted(self._prefixes, value))
-        return i < len(self._prefixes) and self._prefixes[i] == value
-
-    def __len__(self) -> int:
-        return len(self._prefixes)

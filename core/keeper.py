@@ -19,19 +19,12 @@ from PIL import Image
 
 from core.decode import load_rgb
 from core.errors import NotAnImageError
+from core.formats import ORIGINAL_FORMATS, file_format
 from core.formatting import human_bytes
+from core.paths import normalise
 from core.records import DuplicateFile
-from core.scanner import normalise
 
 # Formats a camera or phone writes; PNG/WebP/GIF/BMP beside one of these are re-encoded copies.
-ORIGINAL_FORMATS = frozenset(
-    {"JPEG", "HEIC", "DNG", "CR2", "CR3", "NEF", "ARW", "RAF", "ORF", "RW2"}
-)
-_FORMATS = {
-    "jpg": "JPEG", "jpeg": "JPEG", "jpe": "JPEG", "jfif": "JPEG", "heic": "HEIC", "heif": "HEIC",
-    "hif": "HEIC", "png": "PNG", "webp": "WEBP", "tif": "TIFF", "tiff": "TIFF", "gif": "GIF",
-    "bmp": "BMP",
-}  # fmt: skip
 # The IJG (libjpeg) luminance table at quality 50; every common encoder scales it.
 _STD_LUMA = np.array(
     [16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
@@ -43,12 +36,6 @@ _STD_LUMA = np.array(
 DRAFT_SIDE = 256  # the most a frame check decodes
 MTIME_SLACK_S = 2.0  # FAT stores times to 2 s: closer mtimes count as the same
 _DARK, _LIGHT, _FLAT = 40, 215, 8.0  # frame bands: near-black / near-white and uniform
-
-
-def file_format(path: str) -> str:
-    """Upper-case format name from a file's suffix ("JPEG", "PNG", "HEIC", …)."""
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    return _FORMATS.get(suffix, suffix.upper() or "?")
 
 
 def sharpness(path: str) -> float:

@@ -1,4 +1,4 @@
-"""Where Simili keeps its data and finds its shipped resources."""
+"""Paths: the form a photo path is stored in, where Simili keeps its data, its resources."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import platformdirs
 
 APP_NAME = "Simili"
 HOME_ENV = "SIMILI_HOME"
+
+
+def normalise(path: str) -> str:
+    """The absolute, normalised form under which a path is stored (symlinks are kept as named)."""
+    # os.path, not Path.resolve(): a symlink is stored as named, and this runs once a file.
+    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))  # noqa: PTH100, PTH111
 
 
 def default_library_dir() -> Path:

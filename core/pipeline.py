@@ -19,6 +19,7 @@ from core.catalog import Catalog, Embedded, FileState, Root
 from core.decode import Prepared, is_access_problem
 from core.decode_pool import DecodeJob as _Job
 from core.decode_pool import DecodePool, decode_time_limit, run_inline
+from core.decode_worker import init_worker, work
 from core.errors import SimiliError
 from core.hashing import HashPrefixSet
 from core.library import Library
@@ -26,7 +27,6 @@ from core.pathtext import display
 from core.records import IndexReport, Problem, Progress, RetryReport
 from core.scanner import holds_photos, is_mount, mount_points, scan
 from core.tasks import Cancelled, CancelToken, ProgressCallback
-from core.workers import init_worker, work
 
 ProblemCallback = Callable[[Problem], None]
 
@@ -301,7 +301,7 @@ def _scopes(
     library: Library, paths: Iterable[str] | None, targets: Iterable[str] | None
 ) -> list[tuple[Root, str | None]]:
     """(root, start) pairs to scan: whole roots, or changed paths inside them."""
-    from core.scanner import normalise
+    from core.paths import normalise
 
     catalog = library.catalog
     if paths is not None:

@@ -31,18 +31,6 @@ class PhotoMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class Photo:
-    """One indexed file as the catalogue knows it."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    content_hash: str
-    key: int | None
-    meta: PhotoMeta | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Match:
     """A search hit: an absolute path and a similarity (higher is closer, at most 1)."""
 

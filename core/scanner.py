@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.decode import is_photo_name
+from core.formats import is_photo_name
 from core.records import Problem
 from core.tasks import CancelToken
 
@@ -43,11 +43,6 @@ class ScanResult:
     problems: list[Problem] = field(default_factory=list)
     offline: bool = False
     mounts: list[str] = field(default_factory=list)
-
-
-def normalise(path: str) -> str:
-    """The absolute, normalised form under which a path is stored (symlinks are kept as named)."""
-    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
 
 
 def mount_points() -> frozenset[str]:

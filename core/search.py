@@ -17,9 +17,9 @@ from core.decode import READ_WHOLE_LIMIT, check_header, load_rgb, model_pixels
 from core.errors import NotAnImageError, PhotoNotInLibraryError
 from core.hashing import content_hash_bytes, content_hash_file
 from core.library import Library
+from core.paths import normalise
 from core.pathtext import parse
 from core.records import Match
-from core.scanner import normalise
 
 # Byte-identical copies share one vector; fetch a few extra neighbours so copies don't crowd out K.
 OVERFETCH = 8

@@ -29,9 +29,9 @@ import send2trash
 
 from core.errors import SimiliError
 from core.hashing import content_hash_file
+from core.paths import normalise
 from core.pathtext import json_fields
 from core.records import DuplicateGroup, TrashedFile
-from core.scanner import normalise
 
 if TYPE_CHECKING:
     from core.library import Library

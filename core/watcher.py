@@ -13,7 +13,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from core.decode import is_photo_name
+from core.formats import is_photo_name
 
 BatchCallback = Callable[[set[str]], None]
 ErrorCallback = Callable[[str], None]

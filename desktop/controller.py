@@ -14,9 +14,9 @@ from core.errors import LibraryLockedError, SimiliError
 from core.formatting import count_of
 from core.integrity import explain
 from core.library import CATALOG_NAME, Library
+from core.paths import normalise
 from core.pipeline import index_library, retry_problems
 from core.records import DuplicateGroup, IndexReport, Match, Problem, Progress, TrashedFile
-from core.scanner import normalise
 from core.search import search, similar
 from core.settings import Settings, load_settings, save_settings
 from core.tasks import CancelToken

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.decode import SUFFIXES
+from core.formats import SUFFIXES
 from core.formatting import human_bytes, human_duration
 from core.pathtext import display
 from core.records import IndexReport, Match, Progress

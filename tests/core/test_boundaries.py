@@ -46,9 +46,9 @@ def test_usearch_and_onnxruntime_load_together():
 
 
 def test_decode_workers_stay_light():
-    # Decode processes import core.workers only: no ONNX Runtime, no USearch, no Qt.
+    # Decode processes import core.decode_worker only: no ONNX Runtime, no USearch, no Qt.
     code = (
-        "import sys, core.workers\n"
+        "import sys, core.decode_worker\n"
         "print(','.join(m for m in ('onnxruntime', 'usearch', 'PySide6') if m in sys.modules))"
     )
     result = subprocess.run(
@@ -62,7 +62,12 @@ def test_decode_workers_stay_light():
 # the watcher's observer + debounce threads (plain Python), the duplicate scan's verification
 # pool, and the lifeline thread inside each decode worker process. Add a file here only together
 # with the README sentence that explains it.
-THREAD_STARTERS = {"desktop/workers.py", "core/watcher.py", "core/duplicates.py", "core/workers.py"}
+THREAD_STARTERS = {
+    "desktop/workers.py",
+    "core/watcher.py",
+    "core/duplicates.py",
+    "core/decode_worker.py",
+}
 
 
 def test_threads_start_only_where_the_readme_says():

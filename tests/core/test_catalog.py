@@ -190,3 +190,12 @@ def test_reader_on_an_older_schema_asks_for_an_index_run_and_changes_nothing(tmp
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     db.close()
+
+
+def test_a_reader_cannot_write(tmp_path):
+    path = tmp_path / "catalog.sqlite"
+    Catalog(path).close()
+    reader = Catalog(path, readonly=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.set_meta("x", "1")
+    reader.close()

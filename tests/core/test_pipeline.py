@@ -168,7 +168,7 @@ def test_file_vanishing_mid_run_is_skipped(library_home, make_photo, tmp_path, m
             b.unlink(missing_ok=True)  # deleted between the scan and the decode
         return real_prepare(path, *args, **kw)
 
-    monkeypatch.setattr("core.workers.prepare", prepare)
+    monkeypatch.setattr("core.decode_worker.prepare", prepare)
     _, counts, problems = _index(library_home, tmp_path / "photos")
     assert counts["photos"] == 1
     assert "vanished" in problems[0].reason

@@ -99,9 +99,9 @@ def _cmdline(pid: int) -> str:
 
 def test_hanging_decoder_is_cut_short_and_reported(library_home, make_photo, tmp_path, monkeypatch):
     # GIVEN a decoder that hangs on one file (test hook) and a 2 s limit
+    from core.decode_worker import HANG_ENV
     from core.library import Library
     from core.pipeline import index_library
-    from core.workers import HANG_ENV
     from tests.conftest import _worker_children
 
     photos = tmp_path / "photos"
@@ -128,7 +128,7 @@ def test_hanging_decoder_is_cut_short_and_reported(library_home, make_photo, tmp
 
 
 def test_cli_reports_a_hanging_file_and_carries_on(library_home, make_photo, tmp_path):
-    from core.workers import HANG_ENV
+    from core.decode_worker import HANG_ENV
 
     photos = tmp_path / "photos"
     for i in range(30):
