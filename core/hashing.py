@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -46,3 +47,24 @@ def perceptual_hash(image: Image.Image) -> int:
         value = (value << 1) | int(bit)
     # SQLite integers are signed 64-bit.
     return value - (1 << 64) if value >= (1 << 63) else value
+
+
+class HashPrefixSet:
+    """A compact membership test on content hashes (64-bit prefixes, sorted).
+
+    Decode workers get this instead of a set of strings: 8 bytes a photo, cheap to send to each
+    process. A prefix collision only means the caller double-checks against the catalogue.
+    """
+
+    def __init__(self, hashes: Iterable[str] = ()) -> None:
+        self._prefixes = np.unique(np.fromiter((int(h[:16], 16) for h in hashes), dtype=np.uint64))
+
+    def __contains__(self, digest: object) -> bool:
+        if not isinstance(digest, str) or len(self._prefixes) == 0:
+            return False
+        value = np.uint64(int(digest[:16], 16))
+        i = int(np.searchsorted(self._prefixes, value))
+        return i < len(self._prefixes) and self._prefixes[i] == value
+
+    def __len__(self) -> int:
+        return len(self._prefixes)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from core.decode import is_photo_name, load_rgb
+from core.decode import load_rgb
+from core.formats import is_photo_name
 
 DEFAULT_DATA = Path("../shared/benchdata/oxford5k_subset")
 # The decoded cache keeps this long side: enough for a 55 % crop squashed to 256 px.

@@ -21,7 +21,8 @@ import onnxruntime as ort
 import torch
 from PIL import Image, ImageDraw, ImageFilter
 
-from core.decode import is_photo_name, load_rgb, model_pixels
+from core.decode import load_rgb, model_pixels
+from core.formats import is_photo_name
 from core.training.efficientnet import weights_description
 from core.training.embedding import EmbeddingNet, pretrained_embedding_net
 

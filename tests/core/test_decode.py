@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.decode import is_photo_name, load_rgb, model_pixels, prepare
+from core.decode import load_rgb, model_pixels, prepare
 from core.errors import NotAnImageError
+from core.formats import is_photo_name
 from core.hashing import HashPrefixSet
 
 
