@@ -392,7 +392,11 @@ def verified_pairs(
         scan.exact()
         scan.collect_candidates()
         pairs = sorted(
-            ((s, a, b) for (a, b), s in scan.candidates.items() if s >= scan.t.candidate),
+            (
+                (s, a, b)
+                for (a, b), s in scan.candidates.items()
+                if s >= scan.t.candidate or (a, b) in scan.by_hash
+            ),
             reverse=True,
         )
         tries: Counter = Counter()

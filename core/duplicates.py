@@ -168,6 +168,7 @@ class _Scan:
         self.verifier = Verifier()
         self.verdicts: dict[tuple[int, int], Verdict] = {}
         self.candidates: dict[tuple[int, int], float] = {}
+        self.by_hash: set[tuple[int, int]] = set()
 
     def first(self, key: int) -> int:
         return self.by_key[key][0]
@@ -224,6 +225,7 @@ class _Scan:
         }
         turned = hash_pairs(hashed, t.rotated_bits, t.rotated_cosine, self.store, self.candidates)
         self.candidates.update(turned)
+        self.by_hash = set(turned)  # turned/mirrored copies: verified whatever their cosine
 
     def _burst_floor(self) -> float:
         if self.options.min_similarity is not None:
@@ -246,7 +248,11 @@ class _Scan:
         if not self.options.verify_pixels:
             return
         pairs = sorted(
-            ((s, a, b) for (a, b), s in self.candidates.items() if s >= self.t.candidate),
+            (
+                (s, a, b)
+                for (a, b), s in self.candidates.items()
+                if s >= self.t.candidate or (a, b) in self.by_hash
+            ),
             reverse=True,
         )
         tries: dict[int, int] = {}
