@@ -402,17 +402,3 @@ def test_evaluate_refuses_a_folder_without_images(tmp_path):
 
     with pytest.raises(SimiliError, match="images"):
         evaluate(tmp_path)
-
-
-@pytest.mark.bench
-def test_bench_sample_pairs():
-    dataset = BENCHDATA / "sample_pairs"
-    if not (dataset / "groundtruth.json").is_file():
-        pytest.skip(f"{dataset} not present")
-    result = evaluate(dataset)
-    assert result["images"] == 20
-    assert result["queries"] == 20
-    assert result["missing"] == 0
-    assert result["problems"] == 0
-    assert result["map"] > 0.8
-    assert result["pairs"]["true_pairs"] == 10
