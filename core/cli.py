@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from core import __version__
 from core.errors import NotAnImageError, PhotoNotInLibraryError, SimiliError
-from core.formatting import human_duration
+from core.formatting import count_of, human_duration
 from core.pathtext import display, json_fields, parse
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import Cancelled, CancelToken
@@ -637,7 +637,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
         print(f"  why: {g.reason}")
         for e in g.evidence[:3]:
             print(f"  seen: {e.summary}")
-    print(f"{len(groups)} groups, {total / 1e6:.1f} MB reclaimable (suggestions only)")
+    print(f"{count_of(len(groups), 'group')}, {total / 1e6:.1f} MB reclaimable (suggestions only)")
     return EXIT_OK
 
 
