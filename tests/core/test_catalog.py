@@ -18,20 +18,7 @@ def _vector(seed: int, dim: int = 8) -> np.ndarray:
 def test_v1_catalogue_is_migrated_keeping_vectors(tmp_path):
     # GIVEN a catalogue written by schema v1 (vectors inline in `contents`)
     path = tmp_path / "catalog.sqlite"
-    db = sqlite3.connect(path)
-    for statement in _SCHEMA[0].split(";"):
-        if statement.strip():
-            db.execute(statement)
-    db.execute("INSERT INTO roots(path, added_at) VALUES ('/p', 0)")
-    blob = _vector(1).astype(np.float16).tobytes()
-    db.execute("INSERT INTO contents(hash, width, height, vector) VALUES ('h1', 4, 3, ?)", (blob,))
-    db.execute(
-        "INSERT INTO files(path, root_id, size, mtime_ns, hash, state, indexed_at) "
-        "VALUES ('/p/a.jpg', 1, 10, 20, 'h1', 'ok', 0)"
-    )
-    db.execute("PRAGMA user_version = 1")
-    db.commit()
-    db.close()
+    _v1_catalogue(path)
     # WHEN the current version opens it
     catalog = Catalog(path)
     # THEN the schema is current and the photo is still searchable
