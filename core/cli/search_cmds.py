@@ -1,0 +1,64 @@
+"""Search by example: `search` (any image) and `similar` (a photo in the library)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+
+from core.cli.common import EXIT_ERROR, EXIT_OK, open_library, print_matches
+from core.errors import NotAnImageError, PhotoNotInLibraryError
+
+
+def register(
+    sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> dict[str, Callable[[argparse.Namespace], int]]:
+    """Add this module's commands to the parser; return their handlers by name."""
+    p = sub.add_parser("search", parents=[common], help="photos most like an image")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--json", action="store_true", help="one JSON object per query per line")
+
+    p = sub.add_parser("similar", parents=[common], help="more like a photo in the library")
+    p.add_argument("photo", metavar="PATH")
+    p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--json", action="store_true")
+    return {"search": cmd_search, "similar": cmd_similar}
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Photos like each query image; one model and index load for all of them."""
+    from core.search import search
+
+    failed = 0
+    with open_library(args) as library:
+        for image in args.images:
+            try:
+                matches = search(library, image, args.top)
+            except NotAnImageError as exc:
+                failed += 1
+                sys.stderr.write(f"error: {exc}\n")
+                print_matches(image, [], args.json, error=exc.reason)
+                continue
+            print_matches(image, matches, args.json)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    """More like a library photo."""
+    from core.search import similar
+
+    with open_library(args) as library:
+        try:
+            matches = similar(library, args.photo, args.top)
+        except PhotoNotInLibraryError as exc:
+            if getattr(args, "debug", False) or os.environ.get("SIMILI_DEBUG"):
+                traceback.print_exc()
+            sys.stderr.write(f"error: {exc}\n")
+            reason = str(exc).removeprefix(f"{args.photo}: ")
+            print_matches(args.photo, [], args.json, error=reason)
+            return EXIT_ERROR
+        print_matches(args.photo, matches, args.json)
+    return EXIT_OK
