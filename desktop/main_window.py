@@ -17,24 +17,14 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
-    QMouseEvent,
     QPixmap,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSizePolicy,
     QSlider,
     QSplitter,
@@ -45,113 +35,22 @@ from PySide6.QtWidgets import (
 )
 
 from core.formats import SUFFIXES
-from core.formatting import human_bytes, human_duration
 from core.pathtext import display
 from core.records import IndexReport, Match, Progress
 from desktop.controller import LibraryController
+from desktop.detail_view import DetailView
 from desktop.dialogs import ExcludesDialog, ProblemsDialog, SettingsDialog
 from desktop.duplicate_review import DuplicatesView
-from desktop.grid_model import (
-    ResultsModel,
-    ThumbnailDelegate,
-    as_item_data,
-    from_item_data,
-    path_of,
-)
+from desktop.empty_view import EmptyView
+from desktop.folders_panel import FoldersPanel
+from desktop.grid_model import from_item_data, path_of
+from desktop.indexing_bar import IndexingBar
+from desktop.results_view import ResultsView
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
 PREVIEW_SIDE = 1600
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(SUFFIXES)) + ")"
-
-
-class EmptyView(QWidget):
-    """What to do next: add a folder, or drop a photo to search."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title = QLabel()
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.8)
-        self.title.setFont(font)
-        self.hint = QLabel()
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.add_button = QPushButton("Add a folder of photos…")
-        self.add_button.setMinimumHeight(40)
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        layout.addWidget(self.title)
-        layout.addSpacing(12)
-        layout.addWidget(self.hint)
-        layout.addSpacing(18)
-        row = QHBoxLayout()
-        row.addStretch()
-        row.addWidget(self.add_button)
-        row.addStretch()
-        layout.addLayout(row)
-        layout.addStretch(3)
-
-    def show_state(self, has_photos: bool) -> None:
-        """First run, or a library ready for a query."""
-        if has_photos:
-            self.title.setText("Drop a photo here to find the ones like it")
-            self.hint.setText(
-                "Drag any image from your file manager, paste one (Ctrl+V), or use "
-                "File → Open image… It does not have to be in your library."
-            )
-            self.add_button.setText("Add another folder…")
-        else:
-            self.title.setText("Add a folder of photos")
-            self.hint.setText(
-                "Simili looks at your photos on this computer and finds the ones that look "
-                "alike. Nothing leaves your computer, and your photo folders are never changed."
-                "\n\nClick below or drop a folder onto this window."
-            )
-            self.add_button.setText("Add a folder of photos…")
-
-
-class PreviewLabel(QLabel):
-    """A photo scaled to fit; double-click opens it in the system viewer."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(200, 200)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self._pixmap: QPixmap | None = None
-        self.path = ""
-
-    def set_photo(self, path: str, pixmap: QPixmap | None) -> None:
-        """Show a photo (None: still loading)."""
-        self.path = path
-        self._pixmap = pixmap
-        if pixmap is None:
-            self.setText("Loading…")
-        self._rescale()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Qt: keep the photo fitted."""
-        super().resizeEvent(event)
-        self._rescale()
-
-    def _rescale(self) -> None:
-        if self._pixmap is None:
-            return
-        ratio = self.devicePixelRatioF()
-        scaled = self._pixmap.scaled(
-            self.size() * ratio,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        scaled.setDevicePixelRatio(ratio)
-        self.setPixmap(scaled)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        """Qt: open in the system viewer."""
-        if self.path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(self.path))
 
 
 class MainWindow(QMainWindow):
@@ -178,139 +77,61 @@ class MainWindow(QMainWindow):
 
     # -- construction -------------------------------------------------------------------------
     def _build_ui(self, side: int) -> None:
-        self.folders = QListWidget()
-        self.folders.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.folders.setMinimumWidth(150)
-        add = QPushButton("Add folder…")
-        remove = QPushButton("Remove")
-        remove.setToolTip("Remove from the library (the photos stay on disk)")
-        self._remove_button = remove
-        add.clicked.connect(self.choose_folder)
-        remove.clicked.connect(self.remove_selected_folder)
-        buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 6, 6)
-        left_layout.addWidget(QLabel("<b>Folders</b>"))
-        left_layout.addWidget(self.folders)
-        left_layout.addLayout(buttons)
+        self.folders_panel = FoldersPanel()
+        self.folders = self.folders_panel.folders
+        self.folders_panel.add_button.clicked.connect(self.choose_folder)
+        self.folders_panel.remove_button.clicked.connect(self.remove_selected_folder)
 
         self.empty = EmptyView()
         self.empty.add_button.clicked.connect(self.choose_folder)
 
-        # results page
-        self.query_thumb = QLabel()
-        self.query_thumb.setFixedSize(96, 96)
-        self.query_thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.query_thumb.setFrameShape(QFrame.Shape.StyledPanel)
-        self.query_label = QLabel()
-        self.query_label.setWordWrap(True)
-        self.query_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        query_row = QHBoxLayout()
-        query_row.addWidget(self.query_thumb)
-        query_row.addWidget(self.query_label, 1)
-        self.model = ResultsModel(self.thumbnails)
-        self.grid = QListView()
-        self.grid.setObjectName("resultsGrid")
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setSelectionMode(QListView.SelectionMode.SingleSelection)
-        self.grid.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.grid.setModel(self.model)
-        self.delegate = ThumbnailDelegate(side)
-        self.grid.setItemDelegate(self.delegate)
-        results = QWidget()
-        results_layout = QVBoxLayout(results)
-        results_layout.addLayout(query_row)
-        results_layout.addWidget(self.grid, 1)
+        self.results = ResultsView(self.thumbnails, side)
+        self.query_thumb = self.results.query_thumb
+        self.query_label = self.results.query_label
+        self.model = self.results.model
+        self.grid = self.results.grid
+        self.delegate = self.results.delegate
 
-        # detail page
-        self.preview = PreviewLabel()
-        self.details = QFormLayout()
-        self.details_box = QWidget()
-        self.details_box.setLayout(self.details)
-        self.details_box.setMaximumWidth(380)
-        self.details_box.setMinimumWidth(160)
-        back = QPushButton("← Back")
-        back.setToolTip("Back to the results (Esc)")
-        back.clicked.connect(self.show_results)
-        open_button = QPushButton("Open")
-        open_button.clicked.connect(lambda: self.open_external(self.detail_path))
-        reveal = QPushButton("Show in folder")
-        reveal.clicked.connect(lambda: self.reveal(self.detail_path))
-        copy = QPushButton("Copy path")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(display(self.detail_path)))
-        search_this = QPushButton("Search with this")
-        search_this.clicked.connect(lambda: self.search_for(self.detail_path))
-        actions = QHBoxLayout()
-        for widget in (back, open_button, reveal, copy, search_this):
-            actions.addWidget(widget)
-        actions.addStretch()
-        self.strip_model = ResultsModel(self.thumbnails)
-        self.strip = QListView()
-        self.strip.setObjectName("similarStrip")
-        self.strip.setViewMode(QListView.ViewMode.IconMode)
-        self.strip.setFlow(QListView.Flow.LeftToRight)
-        self.strip.setWrapping(False)
-        self.strip.setMovement(QListView.Movement.Static)
-        self.strip.setUniformItemSizes(True)
-        self.strip.setHorizontalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.strip.setModel(self.strip_model)
-        self.strip_delegate = ThumbnailDelegate(96)
-        self.strip.setItemDelegate(self.strip_delegate)
-        self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.strip.setFixedHeight(96 + 16 + self.fontMetrics().height() + 34)
-        upper = QHBoxLayout()
-        upper.addWidget(self.preview, 1)
-        upper.addWidget(self.details_box)
-        detail = QWidget()
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.addLayout(actions)
-        detail_layout.addLayout(upper, 1)
-        detail_layout.addWidget(QLabel("<b>More like this</b>"))
-        detail_layout.addWidget(self.strip)
+        self.detail = DetailView(self.thumbnails)
+        self.preview = self.detail.preview
+        self.strip = self.detail.strip
+        self.strip_model = self.detail.strip_model
+        self.detail.back_button.clicked.connect(self.show_results)
+        self.detail.open_button.clicked.connect(lambda: self.open_external(self.detail_path))
+        self.detail.reveal_button.clicked.connect(lambda: self.reveal(self.detail_path))
+        self.detail.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(display(self.detail_path))
+        )
+        self.detail.search_button.clicked.connect(lambda: self.search_for(self.detail_path))
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
-        self.pages.addWidget(results)
-        self.pages.addWidget(detail)
+        self.pages.addWidget(self.results)
+        self.pages.addWidget(self.detail)
         self.duplicates = DuplicatesView(self.controller, self.thumbnails)
         self.pages.addWidget(self.duplicates)
 
         splitter = QSplitter()
-        splitter.addWidget(left)
+        splitter.addWidget(self.folders_panel)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 900])
         self.splitter = splitter
 
-        # progress row
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(False)
-        self.progress_label = QLabel()
-        self.pause_button = QPushButton("Pause")
-        self.cancel_button = QPushButton("Cancel")
+        self.indexing_bar = IndexingBar()
+        self.progress_box = self.indexing_bar
+        self.progress = self.indexing_bar.progress
+        self.progress_label = self.indexing_bar.label
+        self.pause_button = self.indexing_bar.pause_button
+        self.cancel_button = self.indexing_bar.cancel_button
         self.pause_button.clicked.connect(self.toggle_pause)
         self.cancel_button.clicked.connect(self.controller.cancel)
-        progress_row = QHBoxLayout()
-        progress_row.setContentsMargins(8, 2, 8, 2)
-        progress_row.addWidget(self.progress_label)
-        progress_row.addWidget(self.progress, 1)
-        progress_row.addWidget(self.pause_button)
-        progress_row.addWidget(self.cancel_button)
-        self.progress_box = QWidget()
-        self.progress_box.setLayout(progress_row)
-        self.progress_box.setVisible(False)
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.progress_box)
+        layout.addWidget(self.indexing_bar)
         self.setCentralWidget(central)
 
         self.count_label = QLabel()
@@ -421,39 +242,22 @@ class MainWindow(QMainWindow):
     def refresh_library(self) -> None:
         """Folder list, counts and the empty state, from the catalogue."""
         counts = self.controller.counts()
-        per_root = self.controller.root_counts()
-        selected = self.selected_root()
-        unwatched = self.controller.unwatched
-        self.folders.clear()
-        for root in self.controller.roots():
-            state = {"offline": "offline", "new": "waiting"}.get(root.state, "")
-            if self.controller.busy and root.state == "new":
-                state = "indexing"
-            elif not state and self.controller.watching:
-                state = "not watched" if root.path in unwatched else "watching"
-            text = (
-                f"{display(Path(root.path).name or root.path)}\n{per_root.get(root.id, 0):,} photos"
-            )
-            text += f" · {state}" if state else ""
-            item = QListWidgetItem(text)
-            why = unwatched.get(root.path)
-            shown = display(root.path)
-            item.setToolTip(f"{shown}\nnot watched: {why}" if why else shown)
-            item.setData(Qt.ItemDataRole.UserRole, as_item_data(root.path))
-            self.folders.addItem(item)
-            if root.path == selected:
-                item.setSelected(True)
+        self.folders_panel.show_roots(
+            self.controller.roots(),
+            self.controller.root_counts(),
+            busy=self.controller.busy,
+            watching=self.controller.watching,
+            unwatched=self.controller.unwatched,
+        )
         problems = counts["problems"]
         self.problems_action.setText(f"Problems ({problems})…" if problems else "Problems…")
         self.count_label.setText(f"{counts['photos']:,} photos")
-        self._remove_button.setEnabled(self.folders.count() > 0)
         if self.pages.currentIndex() == PAGE_EMPTY:
             self.empty.show_state(counts["photos"] > 0 or bool(self.controller.roots()))
 
     def selected_root(self) -> str | None:
         """The folder selected in the side panel."""
-        items = self.folders.selectedItems()
-        return from_item_data(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+        return self.folders_panel.selected_root()
 
     @Slot()
     def choose_folder(self) -> None:
@@ -506,38 +310,19 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_indexing_started(self) -> None:
         self._index_started = time.monotonic()
-        self.progress_box.setVisible(True)
-        self.progress.setRange(0, 0)
-        self.progress_label.setText("Looking for photos…")
-        self.pause_button.setText("Pause")
+        self.indexing_bar.show_started()
         self._refresh_timer.start()
 
     @Slot(object)
     def _on_indexing_progressed(self, progress: Progress) -> None:
-        if progress.phase == "indexing" and progress.total:
-            self.progress.setRange(0, progress.total)
-            self.progress.setValue(progress.done)
-            parts = [f"Indexing {progress.done:,} of {progress.total:,}"]
-            if progress.rate:
-                parts.append(f"{progress.rate:.0f} photos/s")
-            if progress.eta_s:
-                parts.append(f"{human_duration(progress.eta_s)} left")
-            self.progress_label.setText(" · ".join(parts))
-        elif progress.phase == "scanning":
-            self.progress.setRange(0, 0)
-            found = f": {progress.done:,} photos found" if progress.done else "…"
-            self.progress_label.setText(f"Looking for photos{found}")
-        elif progress.phase == "finishing":
-            self.progress_label.setText("Finishing…")
+        self.indexing_bar.show_progress(progress)
 
     @Slot(object, bool)
     def _on_indexing_finished(self, report: IndexReport | None, cancelled: bool) -> None:
         self._refresh_timer.stop()
         self.refresh_library()
         if cancelled and self.controller.paused:
-            self.progress.setRange(0, 1)
-            self.progress_label.setText("Paused. Everything indexed so far is kept and searchable.")
-            self.pause_button.setText("Resume")
+            self.indexing_bar.show_paused()
             return
         if self.controller.busy:
             return
@@ -691,34 +476,11 @@ class MainWindow(QMainWindow):
             return
         self.detail_path = path
         self.preview.set_photo(path, self.thumbnails.get(path, PREVIEW_SIDE))
-        while self.details.rowCount():
-            self.details.removeRow(0)
         info = self.controller.photo_info(path)
-        self.details.addRow("<b>File</b>", self._selectable(display(Path(path).name)))
-        self.details.addRow("Folder", self._selectable(display(str(Path(path).parent))))
-        if info is not None:
-            size, mtime_ns, meta = info
-            self.details.addRow("Size", QLabel(human_bytes(size)))
-            modified = time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9))
-            self.details.addRow("Modified", QLabel(modified))
-            if meta is not None:
-                self.details.addRow("Dimensions", QLabel(f"{meta.width} × {meta.height}"))
-                if meta.taken:
-                    self.details.addRow("Taken", QLabel(meta.taken))
-                if meta.camera:
-                    self.details.addRow("Camera", QLabel(meta.camera))
-        else:
-            self.details.addRow("", QLabel("Not in the library"))
-        self.strip_model.set_matches([])
+        self.detail.show_info(path, info)
         self.pages.setCurrentIndex(PAGE_DETAIL)
         if info is not None:
             self.controller.similar_to(path, tag=("similar", path))
-
-    def _selectable(self, text: str) -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return label
 
     @Slot()
     def show_results(self) -> None:

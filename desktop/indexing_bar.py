@@ -1,0 +1,58 @@
+"""The bar under the window that shows indexing progress with Pause and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from core.formatting import human_duration
+from core.records import Progress
+
+
+class IndexingBar(QWidget):
+    """Progress of the running indexing task; hidden when nothing runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.label = QLabel()
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Cancel")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 2, 8, 2)
+        row.addWidget(self.label)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.pause_button)
+        row.addWidget(self.cancel_button)
+        self.setVisible(False)
+
+    def show_started(self) -> None:
+        """A task began: busy indicator until the first progress report."""
+        self.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.label.setText("Looking for photos…")
+        self.pause_button.setText("Pause")
+
+    def show_progress(self, progress: Progress) -> None:
+        """Counts, rate and time left while indexing; a busy bar while scanning."""
+        if progress.phase == "indexing" and progress.total:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+            parts = [f"Indexing {progress.done:,} of {progress.total:,}"]
+            if progress.rate:
+                parts.append(f"{progress.rate:.0f} photos/s")
+            if progress.eta_s:
+                parts.append(f"{human_duration(progress.eta_s)} left")
+            self.label.setText(" · ".join(parts))
+        elif progress.phase == "scanning":
+            self.progress.setRange(0, 0)
+            found = f": {progress.done:,} photos found" if progress.done else "…"
+            self.label.setText(f"Looking for photos{found}")
+        elif progress.phase == "finishing":
+            self.label.setText("Finishing…")
+
+    def show_paused(self) -> None:
+        """Paused: the work so far is kept; the button resumes."""
+        self.progress.setRange(0, 1)
+        self.label.setText("Paused. Everything indexed so far is kept and searchable.")
+        self.pause_button.setText("Resume")
