@@ -17,6 +17,7 @@ from core.paths import default_library_dir, resources_dir
 from desktop.binding import guard_singletons
 from desktop.controller import LibraryController
 from desktop.main_window import MainWindow
+from desktop.single_instance import Handoff, InstanceServer, hand_off, server_name
 
 
 def create_window(library: Path | None = None) -> MainWindow:
@@ -32,9 +33,37 @@ def create_window(library: Path | None = None) -> MainWindow:
     return window
 
 
-def run(library: Path | None = None, opened: Sequence[str] = ()) -> int:
-    """Start the app; `opened` are images to search for or folders to add (from "Open with")."""
+def listen_for_launches(window: MainWindow, name: str) -> InstanceServer | None:
+    """Let later launches of this library hand their photos and folders to `window`.
+
+    Only a window that owns the library listens: a read-only one would take launches that
+    then could not add folders.
+    """
+    if window.controller.writer is None:
+        return None
+    server = InstanceServer(name, window)
+    server.opened.connect(window.open_paths)
+    if not server.listen():
+        sys.stderr.write(f"simili: cannot listen on {name}; later launches open a window\n")
+        return None
+    return server
+
+
+def run(library: Path | None = None, opened: Sequence[str] = (), new_window: bool = False) -> int:
+    """Start the app; `opened` are images to search for or folders to add (from "Open with").
+
+    When the library is already open in a window, `opened` goes to that window and this launch
+    returns 0 at once; `new_window` opens a second (read-only) window instead.
+    """
     started = time.monotonic()
+    folder = (library or default_library_dir()).expanduser().absolute()
+    paths = [str(Path(p).absolute()) for p in opened]
+    name = server_name(folder)
+    handoff = Handoff.NOBODY
+    if not new_window:
+        handoff = hand_off(name, paths)
+        if handoff is Handoff.DONE:
+            return 0
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
@@ -60,12 +89,13 @@ def run(library: Path | None = None, opened: Sequence[str] = ()) -> int:
         QMessageBox.critical(None, "Simili", str(exc))
         return 1
     window.show()
-    for path in opened:
-        if Path(path).is_dir():
-            window.add_folder(str(Path(path).absolute()))
-        elif Path(path).is_file():
-            window.search_for(str(Path(path).absolute()))
-    window.statusBar().showMessage(f"Ready in {time.monotonic() - started:.1f} s", 4000)
+    if handoff is Handoff.NOBODY:  # a hung window keeps its name
+        server = listen_for_launches(window, name)
+        if server is not None:
+            app.aboutToQuit.connect(server.close)
+    window.open_paths(paths, raise_window=False)
+    if not window.controller.read_only_reason:  # the read-only notice stays visible
+        window.statusBar().showMessage(f"Ready in {time.monotonic() - started:.1f} s", 4000)
     # SIMILI_QUIT_AFTER_MS=N: close the window and leave the event loop N ms after it starts
     # (exit code 0). For smoke tests of the frozen app (packaging/smoke_test.py), where nobody
     # is there to close it; 0 quits as soon as the first window has been shown.

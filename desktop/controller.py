@@ -63,10 +63,14 @@ class LibraryController(QObject):
         self.writer: Library | None = None
         try:
             self.writer = Library(folder, writer=True)
-        except LibraryLockedError as exc:
+        except LibraryLockedError:
             if not (folder / CATALOG_NAME).is_file():
                 raise
-            self.read_only_reason = str(exc)
+            # In the app's words: the core message suggests a command-line flag.
+            self.read_only_reason = (
+                "another Simili window or command is updating this library. This window can "
+                "search, but cannot add folders, rescan or move files until that one closes."
+            )
         self.settings: Settings = load_settings(folder)
         # Bumped on the GUI thread; each library applies it on the thread that uses it.
         self._device_version = 1

@@ -1,17 +1,50 @@
 """The `simili` entry point: the desktop app without a command, the CLI with one.
 
 `simili PHOTO` opens the app searching for photos like PHOTO, and `simili FOLDER` opens it
-adding FOLDER ("Open with" from a file manager); anything else is the command line.
+adding FOLDER ("Open with" from a file manager); anything else is the command line. When the
+library is already open, the running window takes the photo or folder and this launch exits;
+`--new-window` opens a second, read-only window instead.
 """
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from core import cli
+
+NEW_WINDOW = "--new-window"  # a second window on an open library (read-only), not a handoff
+
+
+def _split(parser: argparse.ArgumentParser, args: list[str]) -> tuple[list[str], list[str]]:
+    """Photos and folders to open, and the options; an option's value is never opened.
+
+    (`--library DIR` names the library; DIR is not a folder to add to it.)
+    """
+    takes_value = {
+        option
+        for action in parser._actions  # argparse has no public list of its options
+        if action.option_strings and action.nargs != 0
+        for option in action.option_strings
+    }
+    opened: list[str] = []
+    rest: list[str] = []
+    value_next = False
+    for arg in args:
+        if value_next:
+            rest.append(arg)
+            value_next = False
+        elif arg.startswith("-"):
+            rest.append(arg)
+            value_next = arg in takes_value  # `--library=DIR` carries its own value
+        elif Path(arg).exists():
+            opened.append(arg)
+        else:
+            rest.append(arg)
+    return opened, rest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,10 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ImportError:
             pass  # no desktop app in this build: the CLI prints its help
         else:
-            opened = [a for a in args if not a.startswith("-") and Path(a).exists()]
-            rest = [a for a in args if a not in opened]
-            parsed = cli.build_parser().parse_args(rest)
-            return run(getattr(parsed, "library", None), opened)
+            new_window = NEW_WINDOW in args
+            parser = cli.build_parser()
+            opened, rest = _split(parser, [a for a in args if a != NEW_WINDOW])
+            parsed = parser.parse_args(rest)
+            library = getattr(parsed, "library", None)
+            return run(library, opened, new_window=new_window)
     return cli.main(args)
 
 

@@ -237,6 +237,23 @@ class MainWindow(QMainWindow):
         if isinstance(last, str) and last and Path(last).is_file():
             self.search_for(last)
 
+    # -- launches -----------------------------------------------------------------------------
+    @Slot(object)
+    def open_paths(self, paths: list[str], raise_window: bool = True) -> None:
+        """Folders are added, the first image is searched for: "Open with", or a later launch."""
+        for path in paths:
+            if Path(path).is_dir():
+                self.add_folder(path)
+        files = [p for p in paths if Path(p).is_file()]
+        if files:
+            self.search_for(files[0])
+        if raise_window:
+            if self.isMinimized():
+                self.showNormal()
+            self.show()
+            self.raise_()
+            self.activateWindow()
+
     # -- library and folders ------------------------------------------------------------------
     @Slot()
     def refresh_library(self) -> None:

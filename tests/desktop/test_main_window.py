@@ -190,9 +190,19 @@ def test_open_with_a_photo_starts_a_search(qtbot, library_home, make_photo, monk
 
     photo = make_photo("a.jpg", seed=5)
     started: list = []
-    monkeypatch.setattr("desktop.app.run", lambda library, opened: started.append(opened) or 0)
+    monkeypatch.setattr(
+        "desktop.app.run",
+        lambda library, opened, new_window: started.append((opened, new_window)) or 0,
+    )
     assert launch.main([str(photo)]) == 0
-    assert started == [[str(photo)]]
+    assert started == [([str(photo)], False)]
+    # --new-window asks for a second window instead of handing the photo to the running one
+    assert launch.main(["--new-window", str(photo)]) == 0
+    assert started[-1] == ([str(photo)], True)
+    # the value of --library names the library: it is not a folder to add
+    library_home.mkdir()
+    assert launch.main(["--library", str(library_home), str(photo)]) == 0
+    assert started[-1] == ([str(photo)], False)
     # commands still go to the CLI
     assert launch.main(["status", "--json", "--library", str(library_home)]) != 0  # no library
 
