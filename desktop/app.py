@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import CatalogDamagedError, SimiliError
 from core.paths import default_library_dir, resources_dir
+from desktop import system_libraries
 from desktop.binding import guard_singletons
 from desktop.controller import LibraryController
 from desktop.main_window import MainWindow
@@ -64,6 +65,10 @@ def run(library: Path | None = None, opened: Sequence[str] = (), new_window: boo
         handoff = hand_off(name, paths)
         if handoff is Handoff.DONE:
             return 0
+    problem = system_libraries.check()
+    if problem:  # Qt would abort with a message that does not say what to install
+        sys.stderr.write(problem + "\n")
+        return 1
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
