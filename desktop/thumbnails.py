@@ -11,10 +11,16 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
 from core.decode import load_rgb
+from desktop import xdg_thumbnails
 from desktop.workers import Job, JobSignals, make_pool
 
 CACHE_DIR = "thumbnails"
-MEMORY_ITEMS = 2000
+# Pixmaps kept in memory, counted in bytes (width × height × 4): grid thumbnails and the large
+# previews (a 1600-px preview is about 7 MB) have separate budgets, so a few previews never
+# push out a screenful of grid thumbnails.
+MEMORY_BYTES = 256 << 20  # about 1,500 thumbnails of 320 × 240 … 640 × 480
+PREVIEW_BYTES = 64 << 20  # about 9 previews of 1600 × 1200
+PREVIEW_FROM = 513  # sides above this are previews (and are not kept on disk)
 # The disk cache is trimmed back to this size (least recently written first) when the app starts.
 DISK_BYTES = 1 << 30
 
@@ -54,8 +60,28 @@ def _cache_name(path: str, side: int) -> str | None:
     return f"{digest[:2]}/{digest}.jpg"
 
 
-def render(path: str, side: int, cache: Path | None) -> QImage:
-    """A thumbnail whose longer side is `side` px, from the disk cache or freshly decoded.
+def _shared(path: str, side: int) -> QImage | None:
+    """A valid thumbnail from the freedesktop cache, scaled to `side` (None: none there)."""
+    entry = xdg_thumbnails.lookup(path, side)
+    if entry is None:
+        return None
+    image = QImage(str(entry))
+    if image.isNull():
+        return None
+    if max(image.width(), image.height()) > side:
+        image = image.scaled(
+            side,
+            side,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return image
+
+
+def render(path: str, side: int, cache: Path | None, shared: bool = True) -> QImage:
+    """A thumbnail whose longer side is `side` px, made once and kept.
+
+    From our disk cache, else the freedesktop cache other apps filled (`shared`), else decoded.
 
     Runs on pool threads: QImage (unlike QPixmap) may be built off the GUI thread.
     """
@@ -66,6 +92,10 @@ def render(path: str, side: int, cache: Path | None) -> QImage:
             image = QImage(str(cached))
             if not image.isNull():
                 return image
+    if shared and side <= xdg_thumbnails.SIZES[-1][1]:
+        found = _shared(path, side)
+        if found is not None:
+            return found
     picture = load_rgb(Path(path), max_side=side)
     picture.thumbnail((side, side))
     data = picture.tobytes()
@@ -85,10 +115,49 @@ def render(path: str, side: int, cache: Path | None) -> QImage:
     return image
 
 
+def pixmap_bytes(pixmap: QPixmap) -> int:
+    """Memory a pixmap holds (its pixels; the small header is left out)."""
+    return pixmap.width() * pixmap.height() * max(pixmap.depth(), 8) // 8
+
+
+class PixmapLRU:
+    """Pixmaps by key, least recently used dropped first, bounded by their bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.bytes = 0
+        self._items: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: tuple[str, int]) -> bool:
+        return key in self._items
+
+    def get(self, key: tuple[str, int]) -> QPixmap | None:
+        """The pixmap, now the most recently used; None if not held."""
+        pixmap = self._items.get(key)
+        if pixmap is not None:
+            self._items.move_to_end(key)
+        return pixmap
+
+    def put(self, key: tuple[str, int], pixmap: QPixmap) -> None:
+        """Keep `pixmap`, dropping the oldest until the budget holds (the newest always stays)."""
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.bytes -= pixmap_bytes(old)
+        self._items[key] = pixmap
+        self.bytes += pixmap_bytes(pixmap)
+        while self.bytes > self.budget and len(self._items) > 1:
+            _, dropped = self._items.popitem(last=False)
+            self.bytes -= pixmap_bytes(dropped)
+
+
 class ThumbnailCache(QObject):
     """Asks for thumbnails by path; `ready(path)` fires when one can be had with `get`.
 
-    Decoding runs on a private QThreadPool; the in-memory cache holds the most recent pixmaps.
+    Decoding runs on a private QThreadPool; in memory, the most recent pixmaps are kept up to
+    a byte budget (MEMORY_BYTES for thumbnails, PREVIEW_BYTES for large previews).
     """
 
     ready = Signal(object)  # a path; object keeps paths that are not valid text intact
@@ -97,7 +166,8 @@ class ThumbnailCache(QObject):
         super().__init__()
         self.side = side
         self.cache = library_folder / CACHE_DIR if library_folder is not None else None
-        self._memory: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
+        self.memory = PixmapLRU(MEMORY_BYTES)
+        self.previews = PixmapLRU(PREVIEW_BYTES)
         self._failed: set[tuple[str, int]] = set()
         self._pending: set[tuple[str, int]] = set()
         self._pool = make_pool(threads)
@@ -111,15 +181,17 @@ class ThumbnailCache(QObject):
     def get(self, path: str, side: int | None = None) -> QPixmap | None:
         """The pixmap if ready; otherwise schedules it and returns None."""
         key = (path, side or self.side)
-        pixmap = self._memory.get(key)
+        pixmap = self._lru(key[1]).get(key)
         if pixmap is not None:
-            self._memory.move_to_end(key)
             return pixmap
         if key not in self._pending and key not in self._failed:
             self._pending.add(key)
-            cache = self.cache if key[1] <= 512 else None  # large previews are not cached
+            cache = self.cache if key[1] < PREVIEW_FROM else None  # previews are not on disk
             self._pool.start(Job(key, lambda: render(key[0], key[1], cache), self._signals))
         return None
+
+    def _lru(self, side: int) -> PixmapLRU:
+        return self.previews if side >= PREVIEW_FROM else self.memory
 
     def failed(self, path: str, side: int | None = None) -> bool:
         """Whether the file could not be decoded."""
@@ -130,9 +202,7 @@ class ThumbnailCache(QObject):
         if not isinstance(image, QImage):
             return
         self._pending.discard(key)
-        self._memory[key] = QPixmap.fromImage(image)
-        while len(self._memory) > MEMORY_ITEMS:
-            self._memory.popitem(last=False)
+        self._lru(key[1]).put(key, QPixmap.fromImage(image))
         self.ready.emit(key[0])
 
     @Slot(object, str)
