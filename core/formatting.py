@@ -23,6 +23,7 @@ def human_duration(seconds: float) -> str:
     return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
-def count_of(count: int, noun: str, plural: str | None = None) -> str:
-    """'1 photo', '14 photos', '2 copies': never '1 files'."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+def count_of(count: int, noun: str, plural: str | None = None, *, grouped: bool = False) -> str:
+    """'1 photo', '14 photos', '2 copies': never '1 files'; `grouped`: '1,038 photos'."""
+    number = f"{count:,}" if grouped else str(count)
+    return f"{number} {noun if count == 1 else plural or noun + 's'}"

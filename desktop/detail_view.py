@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QMouseEvent, QPixmap, QResizeEvent
+from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
+from PySide6.QtGui import QKeySequence, QMouseEvent, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -21,13 +20,33 @@ from PySide6.QtWidgets import (
 from core.formatting import human_bytes
 from core.pathtext import display
 from desktop.grid_model import ResultsModel, ThumbnailDelegate
+from desktop.results_view import ThumbnailListView
 from desktop.thumbnails import ThumbnailCache
 
 STRIP_SIDE = 96
 
 
+EXIF_TIME = "yyyy:MM:dd HH:mm:ss"  # how cameras write DateTimeOriginal
+
+
+def readable_time(moment: QDateTime, locale: QLocale | None = None) -> str:
+    """'14 June 2019, 10:21': day, month name and year in the locale's words, then the time."""
+    locale = locale or QLocale()
+    date = locale.toString(moment.date(), "d MMMM yyyy")
+    clock = locale.toString(moment.time(), locale.timeFormat(QLocale.FormatType.ShortFormat))
+    return f"{date}, {clock}"
+
+
+def readable_exif_time(taken: str, locale: QLocale | None = None) -> str:
+    """An EXIF date ("2019:06:14 10:21:33") in words; text that is not one is shown as it is."""
+    moment = QDateTime.fromString(taken.strip()[:19], EXIF_TIME)
+    return readable_time(moment, locale) if moment.isValid() else taken
+
+
 class PreviewLabel(QLabel):
-    """A photo scaled to fit; double-click opens it in the system viewer."""
+    """A photo scaled to fit; double-click asks for it to be opened in the system viewer."""
+
+    activated = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,16 +82,19 @@ class PreviewLabel(QLabel):
         self.setPixmap(scaled)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        """Qt: open in the system viewer."""
+        """Qt: open in the system viewer (the window does it, and says so if it cannot)."""
         if self.path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(self.path))
+            self.activated.emit()
 
 
 class DetailView(QWidget):
     """The photo, its file details, action buttons and the "More like this" strip.
 
-    The buttons are public so the window wires them to its actions.
+    The buttons are public so the window wires them to its actions. Left and Right ask for
+    the previous and next photo (`stepped`), wherever the focus is on this page.
     """
+
+    stepped = Signal(int)  # -1: previous photo, +1: next
 
     def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +115,7 @@ class DetailView(QWidget):
             actions.addWidget(widget)
         actions.addStretch()
         self.strip_model = ResultsModel(thumbnails)
-        self.strip = QListView()
+        self.strip = ThumbnailListView()
         self.strip.setObjectName("similarStrip")
         self.strip.setViewMode(QListView.ViewMode.IconMode)
         self.strip.setFlow(QListView.Flow.LeftToRight)
@@ -114,6 +136,10 @@ class DetailView(QWidget):
         layout.addLayout(upper, 1)
         layout.addWidget(QLabel("<b>More like this</b>"))
         layout.addWidget(self.strip)
+        for key, step in ((Qt.Key.Key_Left, -1), (Qt.Key.Key_Right, 1)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda step=step: self.stepped.emit(step))
 
     def buttons(self) -> tuple[QPushButton, ...]:
         """The action buttons, left to right."""
@@ -134,12 +160,12 @@ class DetailView(QWidget):
         if info is not None:
             size, mtime_ns, meta = info
             self.details.addRow("Size", QLabel(human_bytes(size)))
-            modified = time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9))
-            self.details.addRow("Modified", QLabel(modified))
+            modified = QDateTime.fromMSecsSinceEpoch(mtime_ns // 1_000_000)
+            self.details.addRow("Modified", QLabel(readable_time(modified)))
             if meta is not None:
                 self.details.addRow("Dimensions", QLabel(f"{meta.width} × {meta.height}"))
                 if meta.taken:
-                    self.details.addRow("Taken", QLabel(meta.taken))
+                    self.details.addRow("Taken", QLabel(readable_exif_time(meta.taken)))
                 if meta.camera:
                     self.details.addRow("Camera", QLabel(meta.camera))
         else:

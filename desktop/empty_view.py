@@ -34,9 +34,17 @@ class EmptyView(QWidget):
         layout.addLayout(row)
         layout.addStretch(3)
 
-    def show_state(self, has_photos: bool) -> None:
-        """First run, or a library ready for a query."""
-        if has_photos:
+    def show_state(self, has_photos: bool, indexing: bool = False) -> None:
+        """First run, first indexing (nothing searchable yet), or a library ready for a query."""
+        if indexing:
+            self.title.setText("Indexing your photos…")
+            self.hint.setText(
+                "Simili is looking at your photos for the first time; the bar below shows how "
+                "far it is. Photos can be searched as soon as they are indexed: drop one here "
+                "at any time."
+            )
+            self.add_button.setText("Add another folder…")
+        elif has_photos:
             self.title.setText("Drop a photo here to find the ones like it")
             self.hint.setText(
                 "Drag any image from your file manager, paste one (Ctrl+V), or use "

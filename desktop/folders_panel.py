@@ -71,6 +71,11 @@ class FoldersPanel(QWidget):
             if root.path == selected:
                 item.setSelected(True)
         self.remove_button.setEnabled(self.folders.count() > 0)
+        # An empty list shows nothing when focused: Tab skips it until it holds a folder.
+        filled = self.folders.count() > 0
+        self.folders.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus if filled else Qt.FocusPolicy.ClickFocus
+        )
 
     def selected_root(self) -> str | None:
         """The folder selected in the list."""

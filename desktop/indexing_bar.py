@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from core.formatting import human_duration
-from core.records import Progress
+from core.formatting import count_of, human_duration
+from core.records import IndexReport, Progress
+
+
+def finished_message(report: IndexReport) -> str:
+    """What a finished run did, for the status bar; "" when it found nothing new to say."""
+    done = report.added + report.changed + report.reused
+    parts = []
+    if done:
+        seconds = max(1, round(report.seconds))
+        parts.append(f"Indexed {count_of(done, 'photo', grouped=True)} in {seconds} s")
+    if report.removed:
+        parts.append(f"{count_of(report.removed, 'photo', grouped=True)} gone from the folders")
+    if report.problems:
+        parts.append(
+            f"{count_of(len(report.problems), 'file')} could not be read (View → Problems)"
+        )
+    if report.offline_roots:
+        parts.append(f"offline: {', '.join(report.offline_roots)}")
+    message = "; ".join(parts)
+    return message[:1].upper() + message[1:]
 
 
 class IndexingBar(QWidget):

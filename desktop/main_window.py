@@ -6,16 +6,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
+    QDragLeaveEvent,
     QDropEvent,
     QGuiApplication,
+    QImage,
     QKeySequence,
     QPixmap,
 )
@@ -35,16 +38,18 @@ from PySide6.QtWidgets import (
 )
 
 from core.formats import SUFFIXES
+from core.formatting import count_of
 from core.pathtext import display
 from core.records import IndexReport, Match, Progress
 from desktop.controller import LibraryController
 from desktop.detail_view import DetailView
 from desktop.dialogs import ExcludesDialog, ProblemsDialog, SettingsDialog
+from desktop.drop_overlay import DropOverlay
 from desktop.duplicate_review import DuplicatesView
 from desktop.empty_view import EmptyView
 from desktop.folders_panel import FoldersPanel
 from desktop.grid_model import from_item_data, path_of
-from desktop.indexing_bar import IndexingBar
+from desktop.indexing_bar import IndexingBar, finished_message
 from desktop.results_view import ResultsView
 from desktop.thumbnails import ThumbnailCache
 
@@ -65,8 +70,10 @@ class MainWindow(QMainWindow):
         side = controller.settings.thumbnail_size
         self.thumbnails = ThumbnailCache(controller.folder, side=2 * side)
         self.query_path = ""
+        self.query_title = ""  # shown instead of the file name (a pasted image has none)
         self.detail_path = ""
         self._index_started = 0.0
+        self._indexing = False  # from indexing_started (sent before the runner is busy) to its end
         self._build_ui(side)
         self._build_actions()
         self._connect()
@@ -103,6 +110,8 @@ class MainWindow(QMainWindow):
             lambda: QGuiApplication.clipboard().setText(display(self.detail_path))
         )
         self.detail.search_button.clicked.connect(lambda: self.search_for(self.detail_path))
+        self.detail.stepped.connect(self.step_detail)
+        self.preview.activated.connect(lambda: self.open_external(self.detail_path))
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
@@ -133,6 +142,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.indexing_bar)
         self.setCentralWidget(central)
+
+        self.drop_overlay = DropOverlay(central)
 
         self.count_label = QLabel()
         self.device_label = QLabel("Model: not loaded yet")
@@ -258,6 +269,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def refresh_library(self) -> None:
         """Folder list, counts and the empty state, from the catalogue."""
+        if self.controller.closed:
+            return  # a late signal while closing: the catalogue is gone
         counts = self.controller.counts()
         self.folders_panel.show_roots(
             self.controller.roots(),
@@ -268,9 +281,12 @@ class MainWindow(QMainWindow):
         )
         problems = counts["problems"]
         self.problems_action.setText(f"Problems ({problems})…" if problems else "Problems…")
-        self.count_label.setText(f"{counts['photos']:,} photos")
+        self.count_label.setText(count_of(counts["photos"], "photo", grouped=True))
         if self.pages.currentIndex() == PAGE_EMPTY:
-            self.empty.show_state(counts["photos"] > 0 or bool(self.controller.roots()))
+            self.empty.show_state(
+                counts["photos"] > 0 or bool(self.controller.roots()),
+                indexing=self._indexing and counts["photos"] == 0,
+            )
 
     def selected_root(self) -> str | None:
         """The folder selected in the side panel."""
@@ -327,16 +343,22 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_indexing_started(self) -> None:
         self._index_started = time.monotonic()
+        self._indexing = True
         self.indexing_bar.show_started()
         self._refresh_timer.start()
+        self.refresh_library()
 
     @Slot(object)
     def _on_indexing_progressed(self, progress: Progress) -> None:
         self.indexing_bar.show_progress(progress)
+        if progress.phase == "indexing" and progress.done:
+            # Each reported batch is committed: the catalogue's count moves with it.
+            self.refresh_library()
 
     @Slot(object, bool)
     def _on_indexing_finished(self, report: IndexReport | None, cancelled: bool) -> None:
         self._refresh_timer.stop()
+        self._indexing = False
         self.refresh_library()
         if cancelled and self.controller.paused:
             self.indexing_bar.show_paused()
@@ -345,19 +367,16 @@ class MainWindow(QMainWindow):
             return
         self.progress_box.setVisible(False)
         if report is not None:
-            done = report.added + report.changed + report.reused
-            message = f"Indexed {done:,} photos in {report.seconds:.0f} s"
-            if report.problems:
-                message += f"; {len(report.problems)} could not be read (View → Problems)"
-            if report.offline_roots:
-                message += f"; offline: {', '.join(report.offline_roots)}"
-            self.statusBar().showMessage(message, 15000)
+            message = finished_message(report)
+            if message:  # a start with nothing new says nothing
+                self.statusBar().showMessage(message, 15000)
         elif cancelled:
             self.statusBar().showMessage("Indexing cancelled; finished photos are kept.", 10000)
 
     @Slot(str)
     def _on_indexing_failed(self, message: str) -> None:
         self._refresh_timer.stop()
+        self._indexing = False
         self.progress_box.setVisible(self.controller.busy)
         self.statusBar().showMessage(message, 20000)
 
@@ -375,18 +394,31 @@ class MainWindow(QMainWindow):
             self.pause_button.setText("Pausing…")
 
     # -- search -------------------------------------------------------------------------------
-    def search_for(self, path: str) -> None:
-        """Show photos like the image at `path`."""
+    def search_for(self, path: str, title: str = "") -> None:
+        """Show photos like the image at `path`; `title` names it when its file name means nothing.
+
+        The results on screen are kept aside until the new ones come: a search that fails
+        brings them back.
+        """
+        if self.model.rowCount():
+            self._previous = (self.query_path, self.query_title, self.model.matches())
         self.query_path = path
-        self.state.setValue("query", path)
-        name, shown = display(Path(path).name), display(path)
-        self.query_label.setText(f"<b>Photos like</b> {name}<br><small>{shown}</small>"
-                                 "<br>Searching…")  # fmt: skip
+        self.query_title = title
+        if not title:  # a pasted image's temporary file is not worth coming back to
+            self.state.setValue("query", path)
+        self.query_label.setText(self.query_heading("Searching…"))
         pixmap = self.thumbnails.get(path)
         self.query_thumb.setPixmap(self._fit(pixmap, 96) if pixmap else QPixmap())
         self.model.set_matches([])
         self.pages.setCurrentIndex(PAGE_RESULTS)
         self.controller.search_image(path, tag=("search", path))
+
+    def query_heading(self, note: str) -> str:
+        """The rich text over the grid: what was searched for, and `note` below it."""
+        if self.query_title:
+            return f"<b>Photos like {escape(self.query_title)}</b><br>{note}"
+        name, shown = escape(display(Path(self.query_path).name)), escape(display(self.query_path))
+        return f"<b>Photos like</b> {name}<br><small>{shown}</small><br>{note}"
 
     def _fit(self, pixmap: QPixmap, side: int) -> QPixmap:
         ratio = self.devicePixelRatioF()
@@ -418,10 +450,8 @@ class MainWindow(QMainWindow):
             stacks_tag, stacks = getattr(self, "_stacks", (None, []))
             self.model.set_matches(matches, stacks if stacks_tag == tag else None)
             note = f"{len(matches)} most similar photos" if matches else "No photos indexed yet"
-            self.query_label.setText(
-                f"<b>Photos like</b> {display(Path(self.query_path).name)}<br>"
-                f"<small>{display(self.query_path)}</small><br>{note}"
-            )
+            self.query_label.setText(self.query_heading(note))
+            self._previous = None
             if matches:
                 self.grid.setCurrentIndex(self.model.index(0))
             self.grid.setFocus()
@@ -438,7 +468,23 @@ class MainWindow(QMainWindow):
     @Slot(object, str)
     def _on_search_failed(self, tag: object, message: str) -> None:
         if isinstance(tag, tuple) and tag[0] == "search":
-            self.query_label.setText(f"<b>Cannot search with this image</b><br>{message}")
+            if tag[1] != self.query_path:
+                return  # an older search; the current one is still running
+            failed = self.query_title or display(Path(self.query_path).name)
+            why = f"<b>Cannot search with {escape(failed)}</b>: {escape(message)}"
+            previous = getattr(self, "_previous", None)
+            if previous is None:
+                self.query_label.setText(why)
+                return
+            # Back to what was on screen, with the reason above it.
+            self.query_path, self.query_title, matches = previous
+            self._previous = None
+            self.model.set_matches(matches)
+            pixmap = self.thumbnails.get(self.query_path)
+            self.query_thumb.setPixmap(self._fit(pixmap, 96) if pixmap else QPixmap())
+            previous_heading = self.query_heading("Showing the previous results.")
+            self.query_label.setText(f"{why}<br>{previous_heading}")
+            self.statusBar().showMessage(f"Cannot search with {failed}: {message}", 10000)
         else:
             self.statusBar().showMessage(message, 10000)
 
@@ -455,10 +501,21 @@ class MainWindow(QMainWindow):
     def choose_image(self) -> None:
         """Ask for an image to search with (File → Open image)."""
         path, _ = QFileDialog.getOpenFileName(
-            self, "Find photos like…", str(Path.home()), IMAGE_FILTER
+            self, "Find photos like…", self.photo_folder(), IMAGE_FILTER
         )
         if path:
             self.search_for(path)
+
+    def photo_folder(self) -> str:
+        """Where file dialogs open: the selected library folder, the first one, else Pictures."""
+        roots = [r.path for r in self.controller.roots() if Path(r.path).is_dir()]
+        selected = self.selected_root()
+        if selected in roots:
+            return selected
+        if roots:
+            return roots[0]
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        return pictures if pictures and Path(pictures).is_dir() else str(Path.home())
 
     @Slot()
     def paste(self) -> None:
@@ -470,13 +527,7 @@ class MainWindow(QMainWindow):
                 if url.isLocalFile() and Path(url.toLocalFile()).is_file():
                     self.search_for(url.toLocalFile())
                     return
-        image = clipboard.image()
-        if not image.isNull():
-            folder = Path(tempfile.gettempdir()) / "simili-pasted"
-            folder.mkdir(exist_ok=True)
-            target = folder / f"pasted-{int(time.time() * 1000)}.png"
-            image.save(str(target), "PNG")
-            self.search_for(str(target))
+        if self._search_image(clipboard.image()):
             return
         text = clipboard.text().strip().strip('"')
         if text.startswith("file://"):
@@ -485,6 +536,19 @@ class MainWindow(QMainWindow):
             self.search_for(text)
         else:
             self.statusBar().showMessage("The clipboard holds no image or image path.", 5000)
+
+    def _search_image(self, image: object, title: str = "the pasted image") -> bool:
+        """Search with pixels that have no file (pasted or dropped): saved to a temporary file."""
+        if not isinstance(image, QImage) or image.isNull():
+            return False
+        folder = Path(tempfile.gettempdir()) / "simili-pasted"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"pasted-{int(time.time() * 1000)}.png"
+        if not image.save(str(target), "PNG"):
+            self.statusBar().showMessage(f"Cannot save the image to {folder} to search.", 10000)
+            return True
+        self.search_for(str(target), title=title)
+        return True
 
     # -- detail -------------------------------------------------------------------------------
     def show_detail(self, path: str) -> None:
@@ -498,6 +562,17 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(PAGE_DETAIL)
         if info is not None:
             self.controller.similar_to(path, tag=("similar", path))
+
+    @Slot(int)
+    def step_detail(self, step: int) -> None:
+        """Left/Right on the detail page: the previous or next photo of the results."""
+        paths = [m.path for m in self.model.matches()]
+        if self.detail_path not in paths:
+            return
+        row = paths.index(self.detail_path) + step
+        if 0 <= row < len(paths):
+            self.show_detail(paths[row])
+            self.grid.setCurrentIndex(self.model.index(row))
 
     @Slot()
     def show_results(self) -> None:
@@ -518,10 +593,19 @@ class MainWindow(QMainWindow):
         if not self.duplicates.groups and self.duplicates.find_button.isEnabled():
             self.duplicates.find()
 
-    def open_external(self, path: str) -> None:
-        """Open in the system's viewer or file manager."""
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+    def open_external(self, path: str) -> bool:
+        """Open in the system's viewer or file manager; says so when nothing can open it."""
+        if not path:
+            return False
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+            return True
+        kind = "folder" if Path(path).is_dir() else "file"
+        self.statusBar().showMessage(
+            f"No app is set to open {display(Path(path).name)}: choose a default app for this "
+            f"kind of {kind} in your system settings, or use “Show in folder”.",
+            15000,
+        )
+        return False
 
     def reveal(self, path: str) -> None:
         """Show the file in its folder, selected where the platform allows."""
@@ -539,6 +623,7 @@ class MainWindow(QMainWindow):
     def set_thumbnail_size(self, side: int) -> None:
         """Resize the grid's thumbnails (rendered at twice the size for high-DPI screens)."""
         self.delegate.side = side
+        self.grid.fit_columns()
         self.grid.doItemsLayout()
         self.controller.update_settings(self.controller.settings.with_changes(thumbnail_size=side))
 
@@ -565,9 +650,16 @@ class MainWindow(QMainWindow):
         mime = event.mimeData()
         if mime.hasUrls() or mime.hasImage():
             event.acceptProposedAction()
+            self.drop_overlay.show_for(mime)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        """Qt: the drag went elsewhere; the highlight goes."""
+        self.drop_overlay.hide()
+        super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Qt: a folder is added to the library; an image is searched for."""
+        self.drop_overlay.hide()
         mime = event.mimeData()
         paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         folders = [p for p in paths if Path(p).is_dir()]
@@ -577,7 +669,7 @@ class MainWindow(QMainWindow):
         if files:
             self.search_for(files[0])
         elif not folders and mime.hasImage():
-            self.paste()
+            self._search_image(mime.imageData())
         event.acceptProposedAction()
 
     # -- lifetime -----------------------------------------------------------------------------
