@@ -65,7 +65,12 @@ def test_drop_folder_indexes_then_drop_image_finds_it(qtbot, window, make_photo,
 
     query = tmp_path / "query.png"
     Image.open(photos / "p005.jpg").resize((200, 150)).save(query)
-    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+    # (the device probe also answers through results_ready: wait for the search's own answer)
+    with qtbot.waitSignal(
+        window.controller.results_ready,
+        timeout=30000,
+        check_params_cb=lambda tag, _matches: tag[0] == "search",
+    ):
         _drop(window, query)
     # THEN the grid shows the original first, best first
     assert window.pages.currentIndex() == PAGE_RESULTS

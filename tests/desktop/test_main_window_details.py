@@ -39,9 +39,16 @@ def searched(qtbot, window, make_photo):
     folder = make_photo("p0.jpg", seed=200).parent
     with qtbot.waitSignal(window.controller.indexing_finished, timeout=60000):
         window.add_folder(str(folder))
-    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+    with qtbot.waitSignal(
+        window.controller.results_ready, timeout=30000, check_params_cb=_answer_to("search")
+    ):
         window.search_for(str(folder / "p0.jpg"))
     return window
+
+
+def _answer_to(kind: str):
+    """Only the answer to a search or a "more like this" (the device probe answers too)."""
+    return lambda tag, _matches: isinstance(tag, tuple) and tag[0] == kind
 
 
 def _mime(path: Path) -> QMimeData:
@@ -77,18 +84,24 @@ def test_dragging_over_the_window_highlights_it(qtbot, window, make_photo):
 def test_left_and_right_step_through_the_results_in_the_detail_view(qtbot, searched):
     window = searched
     paths = [m.path for m in window.model.matches()]
-    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+    with qtbot.waitSignal(
+        window.controller.results_ready, timeout=30000, check_params_cb=_answer_to("similar")
+    ):
         window.show_detail(paths[1])
     window.activateWindow()
     window.detail.open_button.setFocus()  # arrows used to move between these buttons
-    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+    with qtbot.waitSignal(
+        window.controller.results_ready, timeout=30000, check_params_cb=_answer_to("similar")
+    ):
         qtbot.keyClick(window.detail.open_button, Qt.Key.Key_Left)
     assert window.detail_path == paths[0]
     assert window.pages.currentIndex() == PAGE_DETAIL
     qtbot.keyClick(window.detail.open_button, Qt.Key.Key_Left)  # first photo: stays
     assert window.detail_path == paths[0]
     for _ in range(2):
-        with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+        with qtbot.waitSignal(
+            window.controller.results_ready, timeout=30000, check_params_cb=_answer_to("similar")
+        ):
             qtbot.keyClick(window.detail.open_button, Qt.Key.Key_Right)
     assert window.detail_path == paths[2]
     assert window.grid.currentIndex().row() == 2  # Back lands on the photo last seen
