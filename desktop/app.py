@@ -50,21 +50,28 @@ def listen_for_launches(window: MainWindow, name: str) -> InstanceServer | None:
     return server
 
 
-def run(library: Path | None = None, opened: Sequence[str] = (), new_window: bool = False) -> int:
+def run(
+    library: Path | None = None,
+    opened: Sequence[str] = (),
+    new_window: bool = False,
+    handoff: Handoff | None = None,
+) -> int:
     """Start the app; `opened` are images to search for or folders to add (from "Open with").
 
     When the library is already open in a window, `opened` goes to that window and this launch
-    returns 0 at once; `new_window` opens a second (read-only) window instead.
+    returns 0 at once; `new_window` opens a second (read-only) window instead. `handoff`: the
+    caller already offered `opened` (desktop/launch.py does, before the heavy imports).
     """
     started = time.monotonic()
     folder = (library or default_library_dir()).expanduser().absolute()
     paths = [str(Path(p).absolute()) for p in opened]
     name = server_name(folder)
-    handoff = Handoff.NOBODY
-    if not new_window:
+    if new_window:
+        handoff = Handoff.NOBODY
+    elif handoff is None:
         handoff = hand_off(name, paths)
-        if handoff is Handoff.DONE:
-            return 0
+    if handoff is Handoff.DONE:
+        return 0
     problem = system_libraries.check()
     if problem:  # Qt would abort with a message that does not say what to install
         sys.stderr.write(problem + "\n")

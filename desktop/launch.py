@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not any(a in cli.COMMANDS or a in ("-h", "--help", "--version") for a in args):
         try:
-            from desktop.app import run  # type: ignore[import-not-found]
+            from desktop import single_instance  # type: ignore[import-not-found]
         except ImportError:
             pass  # no desktop app in this build: the CLI prints its help
         else:
@@ -62,7 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             opened, rest = _split(parser, [a for a in args if a != NEW_WINDOW])
             parsed = parser.parse_args(rest)
             library = getattr(parsed, "library", None)
-            return run(library, opened, new_window=new_window)
+            handoff = None
+            if not new_window:  # before the app's imports: a hand-over then costs little
+                handoff = single_instance.offer(library, opened)
+                if handoff is single_instance.Handoff.DONE:
+                    return 0
+            from desktop.app import run
+
+            return run(library, opened, new_window=new_window, handoff=handoff)
     return cli.main(args)
 
 

@@ -104,6 +104,18 @@ def hand_off(name: str, paths: Sequence[str], timeout_ms: int = HANDOFF_TIMEOUT_
         socket.abort()
 
 
+def offer(library: Path | None, opened: Sequence[str]) -> Handoff:
+    """Hand `opened` to the window already open on `library` (None: the default library).
+
+    Cheap on purpose (Qt's core and network modules only): a launch that hands over exits
+    before the app's heavier imports.
+    """
+    from core.paths import default_library_dir
+
+    folder = (library or default_library_dir()).expanduser().absolute()
+    return hand_off(server_name(folder), [str(Path(p).absolute()) for p in opened])
+
+
 class InstanceServer(QObject):
     """Listens for later launches of the same library and passes on what they opened."""
 

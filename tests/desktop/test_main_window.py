@@ -197,7 +197,7 @@ def test_open_with_a_photo_starts_a_search(qtbot, library_home, make_photo, monk
     started: list = []
     monkeypatch.setattr(
         "desktop.app.run",
-        lambda library, opened, new_window: started.append((opened, new_window)) or 0,
+        lambda library, opened, new_window, handoff: started.append((opened, new_window)) or 0,
     )
     assert launch.main([str(photo)]) == 0
     assert started == [([str(photo)], False)]

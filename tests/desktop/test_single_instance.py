@@ -196,3 +196,28 @@ def test_second_launch_hands_its_photo_to_the_running_window(
             second.kill()
             second.wait()
         window.close()
+
+
+def test_second_window_says_read_only_in_the_apps_words(qtbot, library_home, make_photo):
+    # GIVEN a window that owns the library, and a second one asked for (--new-window)
+    from desktop.app import create_window
+
+    first = create_window(library_home)
+    qtbot.addWidget(first)
+    second = create_window(library_home)
+    qtbot.addWidget(second)
+    try:
+        assert second.controller.writer is None
+        notice = second.statusBar().currentMessage()
+        assert notice.startswith("Read-only: another Simili window")
+        assert "--library" not in notice
+        # WHEN F5 (rescan) is pressed there
+        make_photo("a.jpg", seed=1)
+        with qtbot.waitSignal(second.controller.indexing_failed, timeout=5000) as blocker:
+            second.controller.add_folder(str(make_photo("b.jpg", seed=2).parent))
+        # THEN it says why, without command-line wording
+        assert "--library" not in blocker.args[0]
+        assert "cannot add folders" in blocker.args[0]
+    finally:
+        second.close()
+        first.close()
