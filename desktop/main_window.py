@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.query_path = ""
         self.query_title = ""  # shown instead of the file name (a pasted image has none)
         self.detail_path = ""
+        # What the grid showed before the search in flight: back on screen if that one fails.
+        self._previous: tuple[str, str, list[Match]] | None = None
         self._index_started = 0.0
         self._indexing = False  # from indexing_started (sent before the runner is busy) to its end
         self._build_ui(side)
@@ -472,13 +474,15 @@ class MainWindow(QMainWindow):
                 return  # an older search; the current one is still running
             failed = self.query_title or display(Path(self.query_path).name)
             why = f"<b>Cannot search with {escape(failed)}</b>: {escape(message)}"
-            previous = getattr(self, "_previous", None)
+            previous = self._previous
             if previous is None:
                 self.query_label.setText(why)
                 return
             # Back to what was on screen, with the reason above it.
             self.query_path, self.query_title, matches = previous
             self._previous = None
+            if not self.query_title:
+                self.state.setValue("query", self.query_path)  # a restart shows these, too
             self.model.set_matches(matches)
             pixmap = self.thumbnails.get(self.query_path)
             self.query_thumb.setPixmap(self._fit(pixmap, 96) if pixmap else QPixmap())

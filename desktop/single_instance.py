@@ -45,8 +45,27 @@ def server_name(library: Path) -> str:
     if os.name == "posix" and runtime and Path(runtime).is_dir():
         return str(Path(runtime) / f"simili-{digest}")
     if os.name == "posix":
-        return str(Path(tempfile.gettempdir()) / f"simili-{digest}")
+        return str(_private_folder() / f"simili-{digest}")
     return f"simili-{digest}"  # Windows: a named pipe, private to the user with UserAccessOption
+
+
+def _private_folder() -> Path:
+    """A folder under the temp folder that only this user can enter (no $XDG_RUNTIME_DIR).
+
+    In a shared /tmp another user could otherwise put a socket at the expected name first and
+    receive the paths a launch hands over.
+    """
+    folder = Path(tempfile.gettempdir()) / f"simili-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = folder.lstat()
+    except OSError:
+        st = None
+    if st is None or st.st_uid != os.getuid() or st.st_mode & 0o077 or folder.is_symlink():
+        # Not ours, or open to others: a fresh private folder (no later launch will find this
+        # window, but nobody else can either).
+        return Path(tempfile.mkdtemp(prefix="simili-"))
+    return folder
 
 
 def encode(paths: Sequence[str]) -> bytes:

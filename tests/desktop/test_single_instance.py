@@ -221,3 +221,17 @@ def test_second_window_says_read_only_in_the_apps_words(qtbot, library_home, mak
     finally:
         second.close()
         first.close()
+
+
+@unix_only
+def test_without_a_runtime_folder_the_socket_lives_in_a_private_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    name = Path(server_name(tmp_path / "library"))
+    assert name.parent == tmp_path / f"simili-{os.getuid()}"
+    assert name.parent.stat().st_mode & 0o077 == 0
+    # a folder at that name that others may enter is not used
+    name.parent.chmod(0o777)
+    other = Path(server_name(tmp_path / "library"))
+    assert other.parent != name.parent
+    assert other.parent.stat().st_mode & 0o077 == 0
