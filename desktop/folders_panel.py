@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Root
+from core.formatting import count_of
 from core.pathtext import display
 from desktop.grid_model import as_item_data, from_item_data
 
@@ -58,9 +59,8 @@ class FoldersPanel(QWidget):
                 state = "indexing"
             elif not state and watching:
                 state = "not watched" if root.path in unwatched else "watching"
-            text = (
-                f"{display(Path(root.path).name or root.path)}\n{per_root.get(root.id, 0):,} photos"
-            )
+            photos = count_of(per_root.get(root.id, 0), "photo", grouped=True)
+            text = f"{display(Path(root.path).name or root.path)}\n{photos}"
             text += f" · {state}" if state else ""
             item = QListWidgetItem(text)
             why = unwatched.get(root.path)

@@ -65,7 +65,11 @@ class IndexingBar(QWidget):
             self.label.setText(" · ".join(parts))
         elif progress.phase == "scanning":
             self.progress.setRange(0, 0)
-            found = f": {progress.done:,} photos found" if progress.done else "…"
+            found = (
+                f": {count_of(progress.done, 'photo', grouped=True)} found"
+                if progress.done
+                else "…"
+            )
             self.label.setText(f"Looking for photos{found}")
         elif progress.phase == "finishing":
             self.label.setText("Finishing…")

@@ -269,3 +269,15 @@ def test_finished_message_counts_and_stays_quiet_when_nothing_changed():
         "Indexed 1,203 photos in 61 s"
     )
     assert finished_message(IndexReport(removed=1)) == "1 photo gone from the folders"
+
+
+def test_one_photo_is_singular_in_the_folder_list_and_the_progress(qtbot, window, make_photo):
+    from core.records import Progress
+
+    photo = make_photo("only.jpg", seed=7)
+    with qtbot.waitSignal(window.controller.indexing_finished, timeout=60000):
+        window.add_folder(str(photo.parent))
+    assert window.folders.item(0).text().split("\n")[1].startswith("1 photo ")
+    assert window.count_label.text() == "1 photo"
+    window.indexing_bar.show_progress(Progress(phase="scanning", done=1, total=0))
+    assert window.indexing_bar.label.text() == "Looking for photos: 1 photo found"
