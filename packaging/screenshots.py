@@ -79,7 +79,7 @@ def make_demo_photos(pkgs: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for stem, (where, name) in PHOTOS.items():
         image = Image.open(io.BytesIO(read_photo(pkgs, where, name))).convert("RGB")
-        image.thumbnail((1280, 1280))  # camera-phone export size; the packages differ
+        image.thumbnail((1024, 1024))  # one size for all: the packages ship 1024 to 1620 px
         image.save(out / f"{stem}.jpg", quality=92)
         w, h = image.size
         image.resize((w // 2, h // 2)).save(out / f"{stem}-small.jpg", quality=60)
