@@ -1,24 +1,30 @@
-"""Take the README screenshots of the real app window (run under Xvfb).
+"""Take the README screenshots of the real app window (run under Xvfb with a window manager).
 
-The photos are public-domain / CC0 samples shipped inside the scikit-image wheel (credits in
-resources/screenshots/CREDITS.md), plus edited copies made here, so the pictures may be shown:
+The photos are real ones from two Debian packages, redistributable under the licences in each
+package's copyright file (credits in resources/screenshots/CREDITS.md), plus edited copies made
+here, so the pictures may be shown. Fetch and unpack the packages, then run under Xvfb with
+openbox (so the window has its frame):
 
-    pip download --no-deps scikit-image -d /tmp/sk
-    unzip -q -o /tmp/sk/*.whl 'skimage/data/*' -d /tmp/sk
-    xvfb-run -s "-screen 0 1280x860x24" python packaging/screenshots.py /tmp/sk/skimage/data
+    mkdir -p /tmp/pkgs && cd /tmp/pkgs && apt-get download palapeli-data gcompris-qt-data
+    dpkg -x palapeli-data_*.deb palapeli-data && dpkg -x gcompris-qt-data_*.deb gcompris-qt-data
+    Xvfb :99 -screen 0 1280x860x24 & sleep 1; DISPLAY=:99 openbox & sleep 1
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb python packaging/screenshots.py /tmp/pkgs
 
+gcompris keeps its photos inside Qt resource bundles (.rcc); Qt's own reader copies them out.
 Drives a fresh library through: first run, indexing in progress, a result grid, the detail view
 and the duplicates review.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QFile, QResource
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -28,21 +34,52 @@ sys.path.insert(0, str(REPO))
 from desktop.app import create_window  # noqa: E402
 
 OUT = REPO / "resources" / "screenshots"
-SAMPLES = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "hubble_deep_field.jpg",
-           "brick.png", "grass.png", "gravel.png", "camera.png")  # fmt: skip
+PALAPELI = "palapeli-data/usr/share/palapeli/collection"
+GCOMPRIS = "gcompris-qt-data/usr/share/gcompris-qt/rcc"  # one Qt resource bundle per activity
+FARM, WORLD = "explore_farm_animals", "explore_world_animals"
+# demo name: (where: "palapeli" or a gcompris activity, file name); credits in CREDITS.md
+PHOTOS: dict[str, tuple[str, str]] = {
+    "cat": (FARM, "cat.webp"),
+    "castle": ("palapeli", "castle-maintenon.jpg"),
+    "bee": ("palapeli", "european-honey-bee.jpg"),
+    "panda": (WORLD, "panda.webp"),
+    "bridge": ("palapeli", "cincinnati-bridge.jpg"),
+    "citrus": ("palapeli", "citrus-fruits.jpg"),
+    "horses": (FARM, "horse.webp"),
+    "macaw": (WORLD, "scarlet_macaw.webp"),
+    "polar-bear": (WORLD, "polar_bear.webp"),
+    "sheep": (FARM, "sheep.webp"),
+}
+QUERY = "cat-crop.jpg"
 
 
-def make_demo_photos(samples: Path, out: Path) -> Path:
-    """The CC0 samples and the kinds of edited copies a real library accumulates."""
-    from PIL import Image, ImageDraw, ImageEnhance, ImageOps
+def read_photo(pkgs: Path, where: str, name: str) -> bytes:
+    """The bytes of one photo: a palapeli file, or a file inside a gcompris .rcc bundle."""
+    if where == "palapeli":
+        path = pkgs / PALAPELI / name
+        if not path.is_file():
+            raise SystemExit(f"{path}: missing; unpack palapeli-data there (see the docstring)")
+        return path.read_bytes()
+    bundle = pkgs / GCOMPRIS / f"{where}.rcc"
+    if not QResource.registerResource(str(bundle)):  # registering twice is harmless
+        raise SystemExit(f"{bundle}: missing or unreadable; unpack gcompris-qt-data there")
+    resource = f":/gcompris/src/activities/{where}/resource/animals/{name}"
+    file = QFile(resource)
+    if not file.open(QFile.OpenModeFlag.ReadOnly):
+        raise SystemExit(f"{bundle}: holds no {resource}")
+    data = bytes(file.readAll().data())
+    file.close()
+    return data
+
+
+def make_demo_photos(pkgs: Path, out: Path) -> Path:
+    """The packaged photos and the kinds of edited copies a real library accumulates."""
+    from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
     out.mkdir(parents=True, exist_ok=True)
-    for name in SAMPLES:
-        source = samples / name
-        if not source.is_file():
-            continue
-        image = Image.open(source).convert("RGB")
-        stem = source.stem
+    for stem, (where, name) in PHOTOS.items():
+        image = Image.open(io.BytesIO(read_photo(pkgs, where, name))).convert("RGB")
+        image.thumbnail((1024, 1024))  # one size for all: the packages ship 1024 to 1620 px
         image.save(out / f"{stem}.jpg", quality=92)
         w, h = image.size
         image.resize((w // 2, h // 2)).save(out / f"{stem}-small.jpg", quality=60)
@@ -52,15 +89,25 @@ def make_demo_photos(samples: Path, out: Path) -> Path:
         captioned = image.copy()
         draw = ImageDraw.Draw(captioned)
         draw.rectangle([0, h - h // 8, w, h], fill=(255, 255, 255))
-        draw.text((10, h - h // 10), "holiday 2024", fill=(0, 0, 0))
+        font = ImageFont.load_default(size=h // 18)
+        draw.text((h // 30, h - h // 10), "holiday 2024", fill=(0, 0, 0), font=font)
         captioned.save(out / f"{stem}-caption.jpg", quality=85)
     return out
 
 
 def main() -> int:
-    work = Path(tempfile.mkdtemp(prefix="simili-shots-"))
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    # a fixed, readable folder: its path shows in the results header and the detail view
+    work = Path(tempfile.gettempdir()) / "simili-demo"
+    marker = work / ".made-by-simili-screenshots"
+    if work.exists() and not marker.exists():
+        raise SystemExit(f"{work} exists and was not made by this script; move it away first")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    marker.touch()
     photos = make_demo_photos(Path(sys.argv[1]), work / "Pictures")
-    query = photos / "chelsea-crop.jpg"
+    query = photos / QUERY
     app = QApplication(sys.argv)
     home = work / "library"
     window = create_window(home)

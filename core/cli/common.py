@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.formatting import human_duration
+from core.formatting import count_of, human_duration
 from core.pathtext import display, json_fields
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import CancelToken
@@ -97,7 +97,8 @@ def index_summary(report: IndexReport) -> str:
         f"{len(report.problems)} skipped",
         f"{report.unchanged} unchanged",
     ]
-    text = f"indexed {worked} photos in {report.seconds:.1f} s ({rate:.1f}/s): " + ", ".join(parts)
+    speed = f"{report.seconds:.1f} s ({rate:.1f}/s)"
+    text = f"indexed {count_of(worked, 'photo')} in {speed}: " + ", ".join(parts)
     if report.offline_roots:
         text += "\noffline (photos kept): " + ", ".join(map(display, report.offline_roots))
     return text

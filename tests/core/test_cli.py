@@ -10,7 +10,9 @@ import pytest
 from PIL import Image
 
 from core.cli import main
+from core.cli.common import index_summary
 from core.library import Library
+from core.records import IndexReport
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,6 +45,13 @@ def test_index_reports_bad_files_and_summary(indexed, library_home):
     assert "6 unchanged" in result.stderr
 
 
+def test_index_summary_counts_in_words():
+    one = index_summary(IndexReport(added=1, seconds=2.0))
+    many = index_summary(IndexReport(added=2, reused=1, seconds=2.0))
+    assert one.startswith("indexed 1 photo in 2.0 s (0.5/s): 1 new,")
+    assert many.startswith("indexed 3 photos in 2.0 s (1.5/s): 2 new,")
+
+
 def test_index_skip_lines(library_home, make_photo, tmp_path):
     make_photo("a.jpg", seed=1)
     (tmp_path / "photos" / "broken.jpg").write_bytes(b"not a jpeg")
@@ -51,6 +60,7 @@ def test_index_skip_lines(library_home, make_photo, tmp_path):
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("skipping ")]
     assert lines == [f"skipping {tmp_path / 'photos' / 'broken.jpg'}: not an image Simili can read"]
     assert "1 skipped" in result.stderr
+    assert "indexed 1 photo in " in result.stderr  # singular: one new photo, not "1 photos"
 
 
 def test_search_json_contract(indexed, library_home, tmp_path):
