@@ -3,6 +3,7 @@
     python benchmarks/duplicates_bench.py                       # every set below, side by side
     python benchmarks/duplicates_bench.py --calibrate           # strictness bars, tune split
     python benchmarks/duplicates_bench.py --diagnose            # why true pairs were missed (tune)
+    python benchmarks/duplicates_bench.py --cost --sets oxford5k_subset   # first vs repeat scan
     python benchmarks/duplicates_bench.py --synthetic 100000    # time and memory at 100k photos
 
 Sets (each indexed with the real pipeline into a cached library under --work):
@@ -496,6 +497,14 @@ def main() -> None:
     )
     parser.add_argument("--calibrate", action="store_true", help="choose strictness bars on tune")
     parser.add_argument(
+        "--cost", action="store_true",
+        help="near scan cost on --sets: first scan, repeat scan with saved verdicts, 100k estimate",
+    )  # fmt: skip
+    parser.add_argument(
+        "--candidates-100k", type=float, default=50.0,
+        help="seconds of candidate generation at 100k photos (measured by --synthetic 100000)",
+    )  # fmt: skip
+    parser.add_argument(
         "--diagnose", action="store_true",
         help="where each missed pair was lost (candidates or which verifier check); --sets, "
         "default tune; first level of --levels",
@@ -510,6 +519,14 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     if args.synthetic:
         results: object = synthetic(args.synthetic, args.work, args.model)
+    elif args.cost:
+        from duplicates_cost import cost
+
+        names = args.sets.split(",") if args.sets != SETS else ["oxford5k_subset"]
+        results = [
+            cost(indexed(d, args.work, args.model), args.work, args.model, args.candidates_100k)
+            for d in load_sets(args.data, args.dupset, names)
+        ]
     elif args.diagnose:
         from duplicates_diagnose import diagnose
 
