@@ -71,6 +71,7 @@ def diagnose(
         bar = scan.t.bar(level)
         scan.exact()
         scan.collect_candidates()
+        print(f"{len(scan.candidates)} candidate pairs; verifying (minutes)", flush=True)
         scan.near()
         by_name = {Path(f.path).name: f.key for f in scan.files}
         component = {}
@@ -94,6 +95,7 @@ def diagnose(
         unverified = [
             (by_name[o], by_name[c]) for o, c, s, _ in missed if not s.startswith(("verified", "m"))
         ]
+        print(f"{len(unverified)} missed pairs lost before verification: verifying", flush=True)
         with ThreadPoolExecutor(2) as pool:
             late = dict(
                 zip(unverified, pool.map(lambda p: scan.verdict(*p), unverified), strict=True)
