@@ -2,6 +2,8 @@
 
     python benchmarks/duplicates_bench.py                       # every set below, side by side
     python benchmarks/duplicates_bench.py --calibrate           # strictness bars, tune split
+    python benchmarks/duplicates_bench.py --diagnose            # why true pairs were missed (tune)
+    python benchmarks/duplicates_bench.py --cost --sets oxford5k_subset   # first vs repeat scan
     python benchmarks/duplicates_bench.py --synthetic 100000    # time and memory at 100k photos
 
 Sets (each indexed with the real pipeline into a cached library under --work):
@@ -64,6 +66,7 @@ from core.verify import Verifier  # noqa: E402
 DATA = REPO.parent / "shared" / "benchdata"
 DUPSET = Path(os.environ.get("SIMILI_DUPSET", "/work/data/dupset"))
 Pair = tuple[str, str]
+SETS = "holdout,neardup_dev,oxford5k_subset"
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -313,7 +316,9 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
         runs += [("near", level) for level in args.levels]
         for mode, level in runs:
             started = time.perf_counter()
-            groups = find_duplicates(library, DuplicateOptions(mode=mode, strictness=level))
+            groups = find_duplicates(
+                library, DuplicateOptions(mode=mode, strictness=level, saved_verdicts=False)
+            )
             seconds = time.perf_counter() - started
             predicted = pairs_of(g.paths for g in groups)
             s = score(predicted, true_exact if mode == "exact" else true_near)
@@ -388,7 +393,7 @@ def verified_pairs(
 ) -> list[tuple[float, str, str, str]]:
     """(strength, a, b, method) of every candidate pair the near tier would verify."""
     with Library(folder, model=model) as library:
-        scan = _Scan(library, DuplicateOptions(mode="near"), None, None)
+        scan = _Scan(library, DuplicateOptions(mode="near", saved_verdicts=False), None, None)
         scan.exact()
         scan.collect_candidates()
         pairs = sorted(
@@ -471,7 +476,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--dupset", type=Path, default=DUPSET, help="built by benchmarks/dupset.py")
     parser.add_argument(
-        "--sets", default="holdout,neardup_dev,oxford5k_subset",
+        "--sets", default=SETS,
         help="comma list of: tune, holdout, neardup_dev, oxford5k_subset",
     )  # fmt: skip
     parser.add_argument("--levels", default="strict,normal,loose", help="strictness levels to run")
@@ -492,6 +497,19 @@ def main() -> None:
     )
     parser.add_argument("--calibrate", action="store_true", help="choose strictness bars on tune")
     parser.add_argument(
+        "--cost", action="store_true",
+        help="near scan cost on --sets: first scan, repeat scan with saved verdicts, 100k estimate",
+    )  # fmt: skip
+    parser.add_argument(
+        "--candidates-100k", type=float, default=50.0,
+        help="seconds of candidate generation at 100k photos (measured by --synthetic 100000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--diagnose", action="store_true",
+        help="where each missed pair was lost (candidates or which verifier check); --sets, "
+        "default tune; first level of --levels",
+    )  # fmt: skip
+    parser.add_argument(
         "--sample", type=int, default=3000, help="calibrate on this many candidate pairs (0: all)"
     )
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="scaling run only")
@@ -501,6 +519,22 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     if args.synthetic:
         results: object = synthetic(args.synthetic, args.work, args.model)
+    elif args.cost:
+        from duplicates_cost import cost
+
+        names = args.sets.split(",") if args.sets != SETS else ["oxford5k_subset"]
+        results = [
+            cost(indexed(d, args.work, args.model), args.work, args.model, args.candidates_100k)
+            for d in load_sets(args.data, args.dupset, names)
+        ]
+    elif args.diagnose:
+        from duplicates_diagnose import diagnose
+
+        names = args.sets.split(",") if args.sets != SETS else ["tune"]
+        results = [
+            diagnose(d, indexed(d, args.work, args.model), args.work, args.model, args.levels[0])
+            for d in load_sets(args.data, args.dupset, names)
+        ]
     elif args.calibrate:
         (tune,) = load_sets(args.data, args.dupset, ["tune"]) or (None,)
         if tune is None:

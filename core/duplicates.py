@@ -47,6 +47,7 @@ from core.paths import normalise
 from core.pathtext import parse
 from core.records import DuplicateFile, DuplicateGroup, PairEvidence, Progress
 from core.tasks import CancelToken, ProgressCallback
+from core.verdicts import VerdictStore
 from core.verify import Verdict, Verifier, pixels_identical
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ class DuplicateOptions:
     verify_pixels: bool = True  # False: only exact copies are confirmed in the near tier
     strictness: str = "strict"  # one of STRICTNESS
     reference: tuple[str, ...] = ()  # folders never trashed from: keep-best prefers their files
+    # Keep verdicts between scans in the library folder (`core.verdicts`); off: verify afresh.
+    saved_verdicts: bool = True
 
 
 # -- the scan -------------------------------------------------------------------------------------
@@ -166,6 +169,7 @@ class _Scan:
         self.store = VectorStore(library)
         self.groups = Groups(self.files, library.catalog.decisions())
         self.verifier = Verifier()
+        self.saved = VerdictStore(library.folder if options.saved_verdicts else None)
         self.verdicts: dict[tuple[int, int], Verdict] = {}
         self.candidates: dict[tuple[int, int], float] = {}
         self.by_hash: set[tuple[int, int]] = set()
@@ -237,8 +241,11 @@ class _Scan:
         pair = (a, b) if a < b else (b, a)
         found = self.verdicts.get(pair)
         if found is None:
-            pa, pb = self.files[self.first(pair[0])].path, self.files[self.first(pair[1])].path
-            found = self.verifier.verify(pa, pb)
+            fa, fb = self.files[self.first(pair[0])], self.files[self.first(pair[1])]
+            found = self.saved.get(fa.content_hash, fb.content_hash)
+            if found is None:
+                found = self.verifier.verify(fa.path, fb.path)
+                self.saved.put(fa.content_hash, fb.content_hash, found)
             self.verdicts[pair] = found
         return found
 
@@ -283,6 +290,7 @@ class _Scan:
                     ia, ib = self.first(a), self.first(b)
                     evidence = self._evidence(ia, ib, found.method, found)
                     self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
+                self.saved.flush()
                 if self.on_progress is not None:
                     done = min(start + VERIFY_CHUNK, total)
                     self.on_progress(Progress("duplicates: verifying pairs", done, total))
@@ -383,13 +391,16 @@ def find_duplicates(
     if not scan.files:
         return []
     level = _TIER_RANK[options.mode]
-    scan.exact()
-    if level >= 1:
-        scan.collect_candidates()
-        scan.near()
-    if level >= 2:
-        scan.similar()
-    out = scan.records()
+    try:
+        scan.exact()
+        if level >= 1:
+            scan.collect_candidates()
+            scan.near()
+        if level >= 2:
+            scan.similar()
+        out = scan.records()
+    finally:
+        scan.saved.close()  # what was verified before a cancel is kept too
     if on_progress is not None:
         on_progress(Progress("done", len(scan.keys), len(scan.keys)))
     return out

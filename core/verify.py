@@ -37,12 +37,16 @@ import numpy as np
 from core.decode import load_rgb
 from core.errors import NotAnImageError
 
+# Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
+VERSION = 4
 SIDE = 384  # long side of the decodes compared
 MIN_SIDE = 48  # a picture smaller than this has too little to verify
 FEATURES = 600  # SIFT keypoints per photo
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
+RESIDUAL_OK = 0.25  # median inlier distance (coarser photo's px) an edit may leave in full …
+RESIDUAL_NEVER = 0.5  # … falling to no evidence here (another frame, another exposure)
 GRID = 8  # tiles per side for the aligned comparison
 DISAGREE_OK = 0.04  # share of disagreeing tiles an edit may leave at full strength …
 DISAGREE_NEVER = 0.20  # … falling to no evidence at this share
@@ -252,24 +256,36 @@ def _spread(points: np.ndarray, shape: tuple[int, ...]) -> float:
     return float(max(0.0, (hi[0] - lo[0]) * (hi[1] - lo[1])) / (w * h))
 
 
-def _geometric_strength(f: dict[str, float]) -> float:
-    """Evidence of one capture from the measurements, 0..1.
+def strength_factors(f: dict[str, float]) -> dict[str, float]:
+    """Each check of the geometric path as a factor in 0..1 (1: no doubt from this check).
 
     An edit's transform is exact: its inliers sit on it to a fraction of a pixel (measured in
     the coarser photo's pixels), no free homography explains the matches better, and the
-    aligned tiles agree except where the edit painted. Each shortfall scales the evidence down;
-    strictness levels in `core.duplicates` are cut-offs on the result.
+    aligned tiles agree except where the edit painted. Edits leave at most a few tiles off
+    (compression noise, a half-covered edge tile); a subject that moved or a scene seen from
+    elsewhere leaves many.
+    """
+    residual = f["residual_px"] / max(f["scale"], 1.0)
+    return {
+        "tiles disagree": _ramp(1.0 - f["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER),
+        "few inliers": min(1.0, f["inliers"] / 30.0) ** 0.5,
+        # Consecutive frames of a near-static video sit on a similarity to 0.25-0.45 px (the
+        # camera moved a little in depth or perspective); on the dupset tune split 97 % of
+        # edited copies sit within 0.17 px and the worst JPEG q20 / WebP copies at 0.23-0.33.
+        "residual": _ramp(residual, RESIDUAL_OK, RESIDUAL_NEVER),
+        "homography fits better": _ramp(f["homography_gain"], 1.15, 1.6),
+        "painted": _ramp(f["painted"], 0.25, 0.4),  # an overlay covers part of a photo, not most
+    }
+
+
+def _geometric_strength(f: dict[str, float]) -> float:
+    """Evidence of one capture from the measurements, 0..1: the product of the checks' factors.
+
+    Strictness levels in `core.duplicates` are cut-offs on the result.
     """
     if f["tiles"] < 4:
         return 0.0
-    residual = f["residual_px"] / max(f["scale"], 1.0)
-    # Edits leave at most a few tiles off (compression noise, a half-covered edge tile); a
-    # subject that moved or a scene seen from elsewhere leaves many.
-    score = _ramp(1.0 - f["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER)
-    score *= min(1.0, f["inliers"] / 30.0) ** 0.5
-    score *= _ramp(residual, 0.35, 0.8)
-    score *= _ramp(f["homography_gain"], 1.15, 1.6)
-    score *= _ramp(f["painted"], 0.25, 0.4)  # an overlay covers part of a photo, not most
+    score = float(np.prod(list(strength_factors(f).values())))
     # Agreement of the aligned pixels everywhere, over enough texture, is strong evidence on its
     # own: it outweighs the loose keypoints of a photo made of smooth shapes.
     if f["tiles_agree"] >= 0.98 and f["textured_agree"] >= 16 and f["painted"] <= 0.25:

@@ -73,6 +73,12 @@ def photos(tmp_path_factory) -> dict[str, Path]:
         base.size, Image.Transform.PERSPECTIVE, (1.02, 0.03, -8, 0.01, 1.0, -4, 4e-5, 2e-5)
     )
     save("reshoot.jpg", moved, quality=92)
+    # The next frame of a near-static video: the camera moved by a pixel or two in perspective.
+    frame = noisy(base, 9).transform(
+        base.size, Image.Transform.PERSPECTIVE, (1.0, 0.0, -1.5, 0.0, 1.0, -0.7, 1.5e-5, 0.0),
+        resample=Image.Resampling.BICUBIC,
+    )  # fmt: skip
+    save("next_frame.jpg", frame, quality=92)
     save("other.jpg", textured(2), quality=92)
     save("blank.jpg", Image.new("RGB", (640, 480), (90, 140, 220)), quality=92)
     save("blank2.jpg", Image.new("RGB", (640, 480), (92, 141, 219)), quality=92)
@@ -92,7 +98,7 @@ def test_edits_of_one_capture_are_confirmed(photos, edit):
     assert verdict.summary
 
 
-@pytest.mark.parametrize("other", ["burst", "reshoot", "other"])
+@pytest.mark.parametrize("other", ["burst", "reshoot", "next_frame", "other"])
 def test_other_exposures_are_not_edited_copies(photos, other):
     verdict = Verifier().verify(str(photos["original.jpg"]), str(photos[f"{other}.jpg"]))
     assert verdict.strength < Thresholds().loose, (verdict.summary, verdict.features)
