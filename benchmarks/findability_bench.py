@@ -34,9 +34,9 @@ for entry in (REPO, REPO / "benchmarks"):
         sys.path.insert(0, str(entry))
 
 import numpy as np  # noqa: E402
-from search_bench import ExactTopK, Generator  # noqa: E402
+from search_bench import ExactTopK, Generator  # noqa: E402  (imports core.index first)
 
-from core import index as core_index  # noqa: E402  (before anything that imports usearch)
+from core import index as core_index  # noqa: E402
 from core.index import GraphSettings, VectorIndex  # noqa: E402
 
 LIBS = (

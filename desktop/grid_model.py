@@ -285,8 +285,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
             painter.setFont(font)
             width = painter.fontMetrics().horizontalAdvance(text) + 16
             label = QRect(rect.left() + 16, rect.top(), width, rect.height())
-            painter.fillRect(label, palette.color(QPalette.ColorRole.Base))
-            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            # The divider is not selectable, so Qt hands it the disabled colours: use active ones.
+            active = QPalette.ColorGroup.Active
+            painter.fillRect(label, palette.color(active, QPalette.ColorRole.Base))
+            painter.setPen(palette.color(active, QPalette.ColorRole.Text))
             painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
             return
         # "Show more": a button-like band, highlighted when it has the keyboard focus.
