@@ -375,7 +375,12 @@ class VectorIndex:
             LibraryError: the file could not be written for another reason.
         """
         self._writable()
-        if self._unchecked or len(self._index) > (1 + RECHECK_GROWTH) * self.checked:
+        # Below EXACT_BELOW a user's search scans everything, so orphans are looked for only
+        # once the graph serves searches (a full pass when the index first crosses it).
+        size = len(self._index)
+        if size >= self.settings.exact_below and (
+            self._unchecked or size > (1 + RECHECK_GROWTH) * self.checked
+        ):
             self.repair()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")

@@ -207,3 +207,14 @@ def test_an_index_built_with_other_graph_settings_is_not_reused(tmp_path):
     assert again.outdated
     assert (len(again), again.generation) == (0, -1)
     assert not VectorIndex.open(path, 16, settings=GraphSettings(connectivity=16)).outdated
+
+
+def test_save_repairs_only_once_the_graph_serves_searches(tmp_path):
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16, GraphSettings(exact_below=50))
+    index.add(np.arange(1, 41), _unit(40, 16))
+    index.save(generation=1)
+    assert index.checked == 0  # exact search below 50: no pass needed
+    index.add(np.arange(41, 61), _unit(20, 16, seed=5))
+    index.save(generation=2)
+    assert index.checked == 60  # crossing the threshold checks every vector
