@@ -12,6 +12,7 @@ from types import ModuleType
 import numpy as np
 
 from core.errors import ModelError
+from core.levels import DEFAULT_LEVELS, Levels, levels_from_manifest
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -29,6 +30,8 @@ class ModelInfo:
     sha256: str
     input_name: str
     output_name: str
+    # What a score means for this model (calibrated in the manifest, else defaults).
+    levels: Levels = DEFAULT_LEVELS
 
     @property
     def fingerprint(self) -> str:
@@ -56,6 +59,7 @@ def load_manifest(path: Path) -> ModelInfo:
             sha256=str(data["sha256"]),
             input_name=str(data["input"].get("name", "images")),
             output_name=str(data.get("output", "embeddings")),
+            levels=levels_from_manifest(data),
         )
     except FileNotFoundError:
         raise ModelError(

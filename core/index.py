@@ -28,13 +28,27 @@ from core.errors import DiskFullError, LibraryError
 load_runtime()  # must precede usearch: see load_runtime's docstring
 from usearch.index import Index  # noqa: E402
 
-# benchmarks/search_bench.py, 256-d vectors shaped like the shipped model's, recall@10 against
-# exact search: ef 128 gives 0.982 at 100k but 0.936 at 1M; ef 256 gives 0.998 (p95 1.2 ms) at
-# 100k and 0.983 (p95 2.5 ms) at 1M on 2 cores.
+# Chosen by benchmarks/findability_bench.py (README "Search you can trust"): the shipped model's
+# vectors sit in a narrow cone where USearch's default graph leaves some nodes that no search
+# reaches (13-40 of 1009 Oxford photos, depending on insertion order). Three things together make
+# every photo findable: exact search while it is fast enough, a denser graph above that, and a
+# repair pass that lists the nodes the graph still misses so every search also scans them.
 EXPANSION_SEARCH = 256
 EXPANSION_ADD = 128
-CONNECTIVITY = 16
+CONNECTIVITY = 32
 DTYPE = "f16"
+# Below this many vectors a user's search scans them all (USearch's exact SIMD scan: p95 under
+# 10 ms up to here on 2 cores); the graph serves larger libraries and bulk scans.
+EXACT_BELOW = 50_000
+# The repair pass searches each vector for itself at this expansion first, and only the misses
+# again at EXPANSION_SEARCH; what is still missed becomes an orphan.
+REPAIR_EXPANSION = 64
+REPAIR_TOP = 4  # the vector's own key must be among these (ties with near-copies are fine)
+# Re-check every vector once the index has grown by this share since the last full check
+# (new nodes can prune the links that reached old ones); in between only new vectors are checked.
+RECHECK_GROWTH = 0.25
+# What the file's graph was built with; an index built otherwise is rebuilt from the catalogue.
+GRAPH_FORMAT = 2
 # Rebuild from the catalogue once removed entries exceed this share of the live ones.
 TOMBSTONE_SHARE = 0.25
 _CHUNK = 8 << 20
@@ -58,6 +72,25 @@ def file_stamp(path: Path) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphSettings:
+    """How the index is built and searched (benchmarks sweep these; the app uses the defaults)."""
+
+    connectivity: int = CONNECTIVITY
+    expansion_add: int = EXPANSION_ADD
+    expansion_search: int = EXPANSION_SEARCH
+    exact_below: int = EXACT_BELOW
+    repair: bool = True
+
+    def record(self) -> dict[str, int]:
+        """What a saved file must match to be reused (search-time settings are not in it)."""
+        return {
+            "format": GRAPH_FORMAT,
+            "connectivity": self.connectivity,
+            "expansion_add": self.expansion_add,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Hits:
     """Search results for one query: keys and cosine similarities, best first."""
 
@@ -68,7 +101,8 @@ class Hits:
 class VectorIndex:
     """An HNSW index of unit vectors keyed by catalogue content keys."""
 
-    def __init__(self, path: Path, dim: int) -> None:
+    def __init__(self, path: Path, dim: int, settings: GraphSettings | None = None) -> None:
+        self.settings = settings or GraphSettings()
         self.path = path
         self.meta_path = path.with_suffix(".json")
         self.dim = dim
@@ -79,29 +113,40 @@ class VectorIndex:
         self.dirty = False
         self.view = False
         self.damage: str | None = None  # why the saved file was not used, if it was damaged
+        self.outdated = False  # the saved file was built with other graph settings
+        # Nodes the graph does not reach from their own vector: every search scans them too.
+        self.orphans = np.zeros(0, np.uint64)
+        self._orphan_vectors = np.zeros((0, dim), np.float32)
+        self.checked = 0  # vectors at the last full repair pass
+        self._unchecked: set[int] = set()  # keys added since the last repair pass
 
     def _new(self) -> Index:
         return Index(
             ndim=self.dim,
             metric="cos",
             dtype=DTYPE,
-            connectivity=CONNECTIVITY,
-            expansion_add=EXPANSION_ADD,
-            expansion_search=EXPANSION_SEARCH,
+            connectivity=self.settings.connectivity,
+            expansion_add=self.settings.expansion_add,
+            expansion_search=self.settings.expansion_search,
         )
 
     @classmethod
-    def open(cls, path: Path, dim: int, view: bool = False) -> VectorIndex:
+    def open(
+        cls, path: Path, dim: int, view: bool = False, settings: GraphSettings | None = None
+    ) -> VectorIndex:
         """Load the saved index if it is intact and of this dimension; else start empty.
 
         `view` memory-maps the file (read-only, near-instant) for one-shot searches. A file that
         fails its checksum is never handed to USearch; `damage` says why, and the caller
         rebuilds from the catalogue.
         """
-        self = cls(path, dim)
+        self = cls(path, dim, settings)
         try:
             meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
             if int(meta.get("dim", -1)) != dim or not path.is_file():
+                return self
+            if meta.get("graph") != self.settings.record():
+                self.outdated = True  # an older graph: the caller rebuilds it from the catalogue
                 return self
             self.damage = self._verify(meta, full=not view)
             if self.damage:
@@ -113,10 +158,12 @@ class VectorIndex:
                 index.load(str(path))
             if index.ndim != dim:
                 return self
-            index.expansion_search = EXPANSION_SEARCH  # a search setting, not the file's
+            index.expansion_search = self.settings.expansion_search  # a search setting
             self._index = index
             self.generation = int(meta.get("generation", -1))
             self.tombstones = int(meta.get("tombstones", 0))
+            self.checked = int(meta.get("checked", 0))
+            self._set_orphans(np.asarray(meta.get("orphans", []), dtype=np.uint64))
             self.view = view
         except (OSError, ValueError, RuntimeError, AttributeError):
             return self  # unreadable: the caller rebuilds from the catalogue
@@ -188,7 +235,9 @@ class VectorIndex:
         if present.any():
             self._index.remove(keys[present])
             self.tombstones += int(present.sum())
+            self._drop_orphans(keys[present])
         self._index.add(keys, vectors, threads=0)
+        self._unchecked.update(int(k) for k in keys)
         self.dirty = True
 
     def remove(self, keys: np.ndarray | list[int]) -> None:
@@ -201,6 +250,8 @@ class VectorIndex:
         if present.any():
             self._index.remove(keys[present])
             self.tombstones += int(present.sum())
+            self._drop_orphans(keys[present])
+            self._unchecked.difference_update(int(k) for k in keys[present])
             self.dirty = True
 
     def clear(self) -> None:
@@ -208,13 +259,81 @@ class VectorIndex:
         self._index = self._new()
         self.view = False
         self.tombstones = 0
+        self.checked = 0
+        self._unchecked.clear()
+        self._set_orphans(np.zeros(0, np.uint64))
         self.dirty = True
+
+    # -- findability -------------------------------------------------------------------------
+    def _set_orphans(self, keys: np.ndarray) -> None:
+        keys = np.unique(np.asarray(keys, dtype=np.uint64))
+        if len(keys):
+            keys = keys[np.asarray(self._index.contains(keys), dtype=bool).reshape(-1)]
+        self.orphans = keys
+        if len(keys):
+            got = np.asarray(self._index.get(keys, dtype=np.float32), np.float32)
+            self._orphan_vectors = got.reshape(len(keys), self.dim)
+        else:
+            self._orphan_vectors = np.zeros((0, self.dim), np.float32)
+
+    def _drop_orphans(self, keys: np.ndarray) -> None:
+        if len(self.orphans):
+            self._set_orphans(np.setdiff1d(self.orphans, keys))
+
+    def repair(self, full: bool | None = None) -> int:
+        """Find the nodes the graph does not reach from their own vector; return how many.
+
+        Checks the vectors added since the last pass, or all of them (`full`; by default when
+        the index has grown by RECHECK_GROWTH since the last full pass). Orphans are kept in
+        the saved record and scanned exactly by every search, so no photo is ever unfindable.
+        """
+        self._writable()
+        size = len(self._index)
+        if full is None:
+            full = size > (1 + RECHECK_GROWTH) * self.checked
+        if full:
+            keys = self.stored_keys()
+            previous = np.zeros(0, np.uint64)
+        else:
+            keys = np.asarray(sorted(self._unchecked), dtype=np.uint64)
+            if len(keys):
+                keys = keys[np.asarray(self._index.contains(keys), dtype=bool).reshape(-1)]
+            previous = self.orphans
+        missed = [previous]
+        for start in range(0, len(keys), 8192):
+            batch = keys[start : start + 8192]
+            vectors = np.asarray(self._index.get(batch, dtype=np.float32), np.float32)
+            vectors = vectors.reshape(len(batch), self.dim)
+            first = min(REPAIR_EXPANSION, self.settings.expansion_search)
+            lost = batch[~self._finds_itself(batch, vectors, first)]
+            if len(lost):  # a wider search first: only what it misses too is an orphan
+                again = np.asarray(self._index.get(lost, dtype=np.float32), np.float32)
+                again = again.reshape(len(lost), self.dim)
+                lost = lost[~self._finds_itself(lost, again, self.settings.expansion_search)]
+            missed.append(lost)
+        self._set_orphans(np.concatenate(missed) if self.settings.repair else np.zeros(0))
+        if full:
+            self.checked = size
+        self._unchecked.clear()
+        self.dirty = True
+        return len(self.orphans)
+
+    def _finds_itself(self, keys: np.ndarray, vectors: np.ndarray, expansion: int) -> np.ndarray:
+        previous = self._index.expansion_search
+        self._index.expansion_search = max(expansion, REPAIR_TOP)
+        try:
+            found = self._index.search(vectors, REPAIR_TOP, threads=0)
+        finally:
+            self._index.expansion_search = previous
+        return (np.atleast_2d(found.keys) == keys[:, None]).any(axis=1)
 
     def search(
         self, vectors: np.ndarray, count: int, exact: bool = False, expansion: int | None = None
     ) -> list[Hits]:
         """Nearest neighbours for each query row.
 
+        A user's search (no `expansion`) scans every vector exactly below EXACT_BELOW. Above
+        it, and for bulk scans, the graph answers and the orphans are scanned beside it.
         `expansion` overrides EXPANSION_SEARCH for this call: a bulk scan for very close
         neighbours (duplicates) needs far less than a user's top-k search.
         """
@@ -225,6 +344,7 @@ class VectorIndex:
             empty = Hits(np.zeros(0, np.uint64), np.zeros(0, np.float32))
             return [empty for _ in range(len(vectors))]
         count = min(count, len(self._index))
+        exact = exact or (expansion is None and len(self._index) < self.settings.exact_below)
         if expansion is not None:
             previous = self._index.expansion_search
             self._index.expansion_search = max(expansion, count)
@@ -238,10 +358,14 @@ class VectorIndex:
         distances = np.atleast_2d(found.distances)
         # A single query comes back as Matches (no `counts`), a batch as BatchMatches.
         counts = np.atleast_1d(np.asarray(getattr(found, "counts", keys.shape[1])))
-        return [
+        hits = [
             Hits(keys[i, : counts[i]].astype(np.uint64), 1.0 - distances[i, : counts[i]])
             for i in range(len(vectors))
         ]
+        if exact or not len(self.orphans):
+            return hits
+        orphan_scores = vectors @ self._orphan_vectors.T  # [queries, orphans]
+        return [_merge(h, self.orphans, orphan_scores[i], count) for i, h in enumerate(hits)]
 
     def save(self, generation: int) -> None:
         """Write the index and its record atomically (temp files + rename, record last).
@@ -251,6 +375,13 @@ class VectorIndex:
             LibraryError: the file could not be written for another reason.
         """
         self._writable()
+        # Below EXACT_BELOW a user's search scans everything, so orphans are looked for only
+        # once the graph serves searches (a full pass when the index first crosses it).
+        size = len(self._index)
+        if size >= self.settings.exact_below and (
+            self._unchecked or size > (1 + RECHECK_GROWTH) * self.checked
+        ):
+            self.repair()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp_meta = self.meta_path.with_name(self.meta_path.name + ".tmp")
@@ -263,6 +394,9 @@ class VectorIndex:
                 "count": len(self._index),
                 "tombstones": self.tombstones,
                 "dtype": DTYPE,
+                "graph": self.settings.record(),
+                "checked": self.checked,
+                "orphans": [int(k) for k in self.orphans],
                 "bytes": tmp.stat().st_size,
                 "checksum": file_checksum(tmp),
             }
@@ -291,6 +425,15 @@ class VectorIndex:
         with contextlib.suppress(OSError):
             return self.path.stat().st_size
         return 0
+
+
+def _merge(hits: Hits, keys: np.ndarray, scores: np.ndarray, count: int) -> Hits:
+    """The graph's hits and the orphans' exact scores, best first, each key once."""
+    fresh = ~np.isin(keys, hits.keys)
+    all_keys = np.concatenate([hits.keys, keys[fresh]])
+    all_scores = np.concatenate([hits.scores, scores[fresh].astype(hits.scores.dtype)])
+    order = np.argsort(-all_scores, kind="stable")[:count]
+    return Hits(all_keys[order], all_scores[order])
 
 
 def write_error(path: Path, exc: BaseException, needed: int) -> Exception:

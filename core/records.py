@@ -32,10 +32,15 @@ class PhotoMeta:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A search hit: an absolute path and a similarity (higher is closer, at most 1)."""
+    """A search hit: an absolute path, a similarity (higher is closer, at most 1) and its level.
+
+    `level` is one of core.levels.LEVELS ("same", "similar", "related", "unrelated"), decided
+    from the model's calibrated thresholds; empty when the hit was made without them.
+    """
 
     path: str
     score: float
+    level: str = ""
 
 
 @dataclass(frozen=True, slots=True)

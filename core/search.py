@@ -91,11 +91,13 @@ def nearest(
             best[int(key)] = max(best.get(int(key), -2.0), float(score))
     ranked = sorted(best.items(), key=lambda item: -item[1])
     paths = library.catalog.paths_for_keys(key for key, _ in ranked)
+    levels = library.model.levels
     matches: list[Match] = []
     for key, score in ranked:
         for path in paths.get(int(key), []):
             if path not in exclude:
-                matches.append(Match(path, float(min(1.0, score))))
+                score = min(1.0, score)
+                matches.append(Match(path, float(score), levels.of(score)))
         if len(matches) >= top:
             break
     return matches[:top]

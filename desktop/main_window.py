@@ -228,7 +228,9 @@ class MainWindow(QMainWindow):
         c.search_failed.connect(self._on_search_failed)
         c.device_known.connect(self._on_device_known)
         self.grid.clicked.connect(self._on_grid_clicked)
-        self.grid.activated.connect(lambda index: self.show_detail(path_of(index)))
+        self.grid.activated.connect(
+            lambda index: self.model.activate(index.row()) or self.show_detail(path_of(index))
+        )
         self.strip.clicked.connect(lambda index: self.show_detail(path_of(index)))
         self.strip.doubleClicked.connect(lambda index: self.open_external(path_of(index)))
         self.folders.customContextMenuRequested.connect(self._folder_menu)
@@ -438,6 +440,8 @@ class MainWindow(QMainWindow):
 
     def _on_grid_clicked(self, index: object) -> None:
         row = index.row()  # type: ignore[attr-defined]
+        if self.model.activate(row):  # a divider or "Show more", not a photo
+            return
         if self.model.stacked(row):
             self.model.expand(row)  # first click unfolds a burst; then photos open as usual
             self.grid.setCurrentIndex(self.model.index(row))
@@ -451,7 +455,7 @@ class MainWindow(QMainWindow):
         if tag[0] == "search" and tag[1] == self.query_path:
             stacks_tag, stacks = getattr(self, "_stacks", (None, []))
             self.model.set_matches(matches, stacks if stacks_tag == tag else None)
-            note = f"{len(matches)} most similar photos" if matches else "No photos indexed yet"
+            note = self.model.summary() if matches else "No photos indexed yet"
             self.query_label.setText(self.query_heading(note))
             self._previous = None
             if matches:

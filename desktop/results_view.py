@@ -66,7 +66,7 @@ class ResultsGrid(ThumbnailListView):
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
+        self.setUniformItemSizes(False)  # the divider and "Show more" rows span the width
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         # The scroll bar's width is always reserved, so showing it never leaves a gap or reflows.
@@ -118,7 +118,7 @@ class ResultsView(QWidget):
         query_row = QHBoxLayout()
         query_row.addWidget(self.query_thumb)
         query_row.addWidget(self.query_label, 1)
-        self.model = ResultsModel(thumbnails)
+        self.model = ResultsModel(thumbnails, tiers=True)
         self.grid = ResultsGrid()
         self.grid.setModel(self.model)
         self.delegate = ThumbnailDelegate(side)

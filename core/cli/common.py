@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.formatting import count_of, human_duration
+from core.levels import WORDS
 from core.pathtext import display, json_fields
 from core.records import IndexReport, Match, Problem, Progress
 from core.tasks import CancelToken
@@ -109,7 +110,10 @@ def print_matches(query: str, matches: list[Match], as_json: bool, error: str = 
     if as_json:
         record: dict = {
             **json_fields(query, "query"),
-            "results": [{**json_fields(m.path), "score": round(m.score, 5)} for m in matches],
+            "results": [
+                {**json_fields(m.path), "score": round(m.score, 5), "match": m.level}
+                for m in matches
+            ],
         }
         if error:
             record["error"] = error
@@ -121,7 +125,7 @@ def print_matches(query: str, matches: list[Match], as_json: bool, error: str = 
     if not matches:
         print("  (no photos in the library yet)")
     for m in matches:
-        print(f"  {m.score:.3f}  {display(m.path)}")
+        print(f"  {m.score:.3f}  {WORDS.get(m.level, ''):<11}  {display(m.path)}")
 
 
 # -- opening and indexing ---------------------------------------------------------------------

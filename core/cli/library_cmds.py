@@ -152,6 +152,11 @@ def status_record(library: Library) -> dict:
             "input_size": library.model.size,
             "fingerprint": library.model.fingerprint,
             "file": str(library.model.file),
+            "levels": {
+                "same": library.model.levels.same,
+                "similar": library.model.levels.similar,
+                "related": library.model.levels.related,
+            },
         },
         "device": {"active": embedder.device, "provider": embedder.provider, "note": embedder.note},
         "index": {
@@ -177,6 +182,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"folder    {root['path']}  [{root['state']}]  {root['photos']} photos")
     m, d, ix = record["model"], record["device"], record["index"]
     print(f"model     {m['name']} v{m['version']} ({m['dim']}-d, {m['input_size']} px)")
+    lv = m["levels"]
+    print(f"levels    same ≥ {lv['same']}, similar ≥ {lv['similar']}, related ≥ {lv['related']}")
     print(f"device    {d['active']} ({d['provider']}){'  ' + d['note'] if d['note'] else ''}")
     print(f"index     {ix['vectors']} vectors, {ix['bytes'] / 1e6:.1f} MB")
     last = record["last_index"]

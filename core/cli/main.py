@@ -55,9 +55,10 @@ def check_ranges(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
         value = getattr(args, name, None)
         if value is not None and value < low:
             parser.error(f"--{name} must be at least {low}")
-    similarity = getattr(args, "min_similarity", None)
-    if similarity is not None and not 0.0 <= similarity <= 1.0:
-        parser.error("--min-similarity must be between 0 and 1")
+    for name in ("min_similarity", "min_score"):
+        value = getattr(args, name, None)
+        if value is not None and not 0.0 <= value <= 1.0:
+            parser.error(f"--{name.replace('_', '-')} must be between 0 and 1")
 
 
 def _explain(exc: BaseException, args: argparse.Namespace) -> SimiliError | None:

@@ -10,6 +10,16 @@ from collections.abc import Callable
 
 from core.cli.common import EXIT_ERROR, EXIT_OK, open_library, print_matches
 from core.errors import NotAnImageError, PhotoNotInLibraryError
+from core.records import Match
+
+_MIN_SCORE_HELP = "leave out results scoring below X (0..1; the levels are in `simili status`)"
+
+
+def _at_least(matches: list[Match], min_score: float | None) -> list[Match]:
+    """The matches scoring at least --min-score (all of them without it)."""
+    if min_score is None:
+        return matches
+    return [m for m in matches if m.score >= min_score]
 
 
 def register(
@@ -19,11 +29,13 @@ def register(
     p = sub.add_parser("search", parents=[common], help="photos most like an image")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--min-score", type=float, default=None, metavar="X", help=_MIN_SCORE_HELP)
     p.add_argument("--json", action="store_true", help="one JSON object per query per line")
 
     p = sub.add_parser("similar", parents=[common], help="more like a photo in the library")
     p.add_argument("photo", metavar="PATH")
     p.add_argument("--top", type=int, default=20, metavar="K")
+    p.add_argument("--min-score", type=float, default=None, metavar="X", help=_MIN_SCORE_HELP)
     p.add_argument("--json", action="store_true")
     return {"search": cmd_search, "similar": cmd_similar}
 
@@ -36,7 +48,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         for image in args.images:
             try:
-                matches = search(library, image, args.top)
+                matches = _at_least(search(library, image, args.top), args.min_score)
             except NotAnImageError as exc:
                 failed += 1
                 sys.stderr.write(f"error: {exc}\n")
@@ -52,7 +64,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
     with open_library(args) as library:
         try:
-            matches = similar(library, args.photo, args.top)
+            matches = _at_least(similar(library, args.photo, args.top), args.min_score)
         except PhotoNotInLibraryError as exc:
             if getattr(args, "debug", False) or os.environ.get("SIMILI_DEBUG"):
                 traceback.print_exc()

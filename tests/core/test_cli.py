@@ -11,6 +11,7 @@ from PIL import Image
 
 from core.cli import main
 from core.cli.common import index_summary
+from core.levels import WORDS
 from core.library import Library
 from core.records import IndexReport
 
@@ -80,8 +81,30 @@ def test_search_json_contract(indexed, library_home, tmp_path):
         scores = [r["score"] for r in record["results"]]
         assert scores == sorted(scores, reverse=True)
         assert all(Path(r["path"]).is_absolute() for r in record["results"])
-    assert records[0]["results"][0] == {"path": str(indexed / "p1.jpg"), "score": 1.0}
+    assert records[0]["results"][0] == {
+        "path": str(indexed / "p1.jpg"),
+        "score": 1.0,
+        "match": "same",
+    }
+    levels = Library(library_home).model.levels
+    for result in records[0]["results"] + records[1]["results"]:
+        assert result["match"] == levels.of(result["score"])
     assert records[1]["results"][0]["path"] == str(indexed / "p2.jpg")
+
+
+def test_min_score_leaves_out_weaker_results_and_text_shows_the_level(indexed, library_home):
+    query = str(indexed / "p1.jpg")
+    everything = run_cli("search", query, "--json", "--library", str(library_home))
+    scores = [r["score"] for r in json.loads(everything.stdout)["results"]]
+    cut = (scores[1] + scores[2]) / 2  # between the 2nd and 3rd result
+    result = run_cli(
+        "search", query, "--json", "--min-score", f"{cut:.5f}", "--library", str(library_home)
+    )
+    assert [r["score"] for r in json.loads(result.stdout)["results"]] == scores[:2]
+    text = run_cli("similar", query, "--min-score", "0", "--library", str(library_home))
+    lines = text.stdout.splitlines()[1:]
+    assert len(lines) == 5
+    assert all(any(w in line for w in WORDS.values()) for line in lines)
 
 
 def test_similar_excludes_itself(indexed, library_home):
@@ -105,6 +128,8 @@ def test_status_json(indexed, library_home):
     ]  # fmt: skip
     assert status["device"]["active"] in ("cpu", "cuda")
     assert status["model"]["dim"] > 0
+    levels = status["model"]["levels"]
+    assert 0 < levels["related"] < levels["similar"] < levels["same"] <= 1
     assert status["index"]["vectors"] == 6
     assert status["index"]["in_sync"] is True
     assert status["last_index"]["added"] == 6
@@ -177,6 +202,8 @@ def test_remove_root_forgets_photos_but_not_files(indexed, library_home):
         (["similar", "x.jpg", "--top", "0"], "--top must be at least 1"),
         (["duplicates", "--min-similarity", "5"], "--min-similarity must be between 0 and 1"),
         (["duplicates", "--min-similarity", "-0.1"], "--min-similarity must be between 0 and 1"),
+        (["search", "x.jpg", "--min-score", "1.5"], "--min-score must be between 0 and 1"),
+        (["similar", "x.jpg", "--min-score", "-0.1"], "--min-score must be between 0 and 1"),
         (["duplicates", "--gap", "-1"], "--gap must be at least 0"),
         (["watch", "--debounce", "-1"], "--debounce must be at least 0"),
         (["index", "--workers", "-2"], "--workers must be at least 0"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.index import VectorIndex
+from core.index import GraphSettings, VectorIndex
 
 
 def _unit(n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -143,3 +143,78 @@ def test_disk_full_while_saving_keeps_the_old_file(tmp_path, monkeypatch):
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.tmp"))
     assert VectorIndex.open(path, 16).generation == 1
+
+
+def _cone(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    """Unit vectors in a narrow cone with tight clusters, as the model's embeddings are."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((n // 10 + 1, dim))
+    v = centres[rng.integers(len(centres), size=n)] + 0.3 * rng.standard_normal((n, dim))
+    v = v / np.linalg.norm(v, axis=1, keepdims=True) + 2.0 / np.sqrt(dim)
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_every_vector_finds_itself_first_through_the_graph_after_repair(tmp_path):
+    # GIVEN a graph-only index (no exact scan) of clustered vectors
+    settings = GraphSettings(connectivity=4, expansion_add=8, expansion_search=8, exact_below=0)
+    index = VectorIndex(tmp_path / "v.usearch", 32, settings)
+    vectors = _cone(3000, 32)
+    index.add(np.arange(3000), vectors)
+    # WHEN the repair pass lists what the graph misses
+    orphans = index.repair(full=True)
+    # THEN every vector comes back first for itself, orphans included
+    hits = index.search(vectors, 4)
+    assert [int(h.keys[0]) for h in hits] == list(range(3000))
+    assert orphans == len(index.orphans)
+
+
+def test_orphans_are_saved_searched_and_forgotten_when_removed(tmp_path):
+    path = tmp_path / "v.usearch"
+    settings = GraphSettings(exact_below=0)
+    index = VectorIndex(path, 16, settings)
+    vectors = _unit(100, 16)
+    index.add(np.arange(1, 101), vectors)
+    index._set_orphans(np.array([7, 8], np.uint64))  # as a repair pass would
+    index.checked = 100
+    index._unchecked.clear()
+    index.save(generation=1)
+    again = VectorIndex.open(path, 16, view=True, settings=settings)
+    assert sorted(int(k) for k in again.orphans) == [7, 8]
+    hit = again.search(vectors[6], 3)[0]
+    assert int(hit.keys[0]) == 7
+    assert len(set(hit.keys.tolist())) == len(hit.keys)  # found by the graph and the scan: once
+    again.remove([7])
+    assert [int(k) for k in again.orphans] == [8]
+
+
+def test_small_index_is_searched_exactly_and_large_through_the_graph(tmp_path):
+    index = VectorIndex(tmp_path / "v.usearch", 16, GraphSettings(exact_below=50))
+    vectors = _unit(60, 16)
+    index.add(np.arange(1, 41), vectors[:40])
+    exact = index.search(vectors[:1], 40)[0]
+    expected = np.sort(vectors[:40] @ vectors[0])[::-1]
+    assert np.allclose(exact.scores, expected, atol=2e-3)  # all 40, in exact order
+    index.add(np.arange(41, 61), vectors[40:])
+    assert int(index.search(vectors[50], 1)[0].keys[0]) == 51
+
+
+def test_an_index_built_with_other_graph_settings_is_not_reused(tmp_path):
+    path = tmp_path / "v.usearch"
+    old = VectorIndex(path, 16, GraphSettings(connectivity=16))
+    old.add(np.arange(1, 11), _unit(10, 16))
+    old.save(generation=3)
+    again = VectorIndex.open(path, 16, settings=GraphSettings(connectivity=32))
+    assert again.outdated
+    assert (len(again), again.generation) == (0, -1)
+    assert not VectorIndex.open(path, 16, settings=GraphSettings(connectivity=16)).outdated
+
+
+def test_save_repairs_only_once_the_graph_serves_searches(tmp_path):
+    path = tmp_path / "v.usearch"
+    index = VectorIndex(path, 16, GraphSettings(exact_below=50))
+    index.add(np.arange(1, 41), _unit(40, 16))
+    index.save(generation=1)
+    assert index.checked == 0  # exact search below 50: no pass needed
+    index.add(np.arange(41, 61), _unit(20, 16, seed=5))
+    index.save(generation=2)
+    assert index.checked == 60  # crossing the threshold checks every vector

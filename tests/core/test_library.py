@@ -184,3 +184,42 @@ def test_processes_racing_to_create_a_library_never_see_a_stranger(tmp_path):
         assert "created" in said
         assert set(said) <= {"created", "busy"}
         Library(folder).close()  # a sound catalogue came out of it
+
+
+def test_every_photo_finds_itself_and_similar_returns_all_others(
+    library_home, make_photo, tmp_path
+):
+    # GIVEN a library of 15 photos
+    photos = [make_photo(f"p{i}.jpg", seed=i) for i in range(15)]
+    with Library(library_home, writer=True) as writer:
+        index_library(writer, [str(tmp_path / "photos")], workers=0)
+    with Library(library_home) as library:
+        # THEN each photo comes first for itself, and "more like this" can list all the others
+        for photo in photos:
+            assert search(library, str(photo), top=1)[0].path == str(photo)
+            assert len(similar(library, str(photo), top=len(photos))) == len(photos) - 1
+
+
+def test_an_index_from_older_graph_settings_is_rebuilt_once(library_home, make_photo, tmp_path):
+    import json
+
+    from core.index import GRAPH_FORMAT
+    from core.library import INDEX_NAME
+
+    for i in range(4):
+        make_photo(f"p{i}.jpg", seed=i)
+    with Library(library_home, writer=True) as writer:
+        index_library(writer, [str(tmp_path / "photos")], workers=0)
+    # GIVEN an index record written before the graph settings were recorded
+    meta_path = (library_home / INDEX_NAME).with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    del meta["graph"]
+    meta_path.write_text(json.dumps(meta))
+    # WHEN a writer opens the library
+    with Library(library_home, writer=True) as writer:
+        assert len(writer.index) == 4  # rebuilt from the catalogue's vectors
+    # THEN the saved index records the current graph and is reused from now on
+    assert json.loads(meta_path.read_text())["graph"]["format"] == GRAPH_FORMAT
+    with Library(library_home) as reader:
+        assert not reader.index.outdated
+        assert len(reader.index) == 4

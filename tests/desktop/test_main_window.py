@@ -273,3 +273,26 @@ def test_device_change_reloads_the_model_on_the_task_thread(qtbot, window, make_
         controller.reindex()
     assert (new, False) in calls
     assert writer.device == new
+
+
+def test_results_show_matches_a_divider_and_show_more(qtbot, window, tmp_path):
+    from core.records import Match
+    from desktop.grid_model import SHOW_MORE
+
+    # GIVEN search results of every level for the current query
+    window.query_path = str(tmp_path / "query.jpg")
+    levels = ["same", "similar", "related", "unrelated", "unrelated"]
+    matches = [Match(str(tmp_path / f"r{i}.jpg"), 1.0 - i / 10, lv) for i, lv in enumerate(levels)]
+    window._on_results(("search", window.query_path), matches)
+    model = window.model
+    assert "2 matches" in window.query_label.text()
+    assert "%" not in window.query_label.text()
+    show_more = model.rowCount() - 1
+    assert model.marker(show_more).kind == SHOW_MORE
+    # WHEN the user clicks "Show more"
+    window.grid.doItemsLayout()
+    rect = window.grid.visualRect(model.index(show_more))
+    qtbot.mouseClick(window.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # THEN the unrelated tail appears and no photo page was opened
+    assert len(model.matches()) == 5
+    assert window.pages.currentIndex() != PAGE_DETAIL
