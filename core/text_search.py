@@ -97,3 +97,35 @@ def photo_tags(library: Library, path: str) -> list[tuple[str, Tag]] | None:
         return None
     names = load_vocabulary().classes
     return [(names[t.class_id], t) for t in tags_of(library.catalog.db, found[0])]
+
+
+def find_photos(
+    library: Library,
+    *,
+    text: str | None = None,
+    image: str | None = None,
+    photo_filter: PhotoFilter | None = None,
+    top: int = 20,
+) -> list[Match]:
+    """One entry for every search: words, a picture, or both ("like this one, and a dog").
+
+    With a picture, the photos are ranked by likeness among those the filter allows (and, with
+    words, among those matching every word); with words alone, by their tag scores.
+
+    Raises:
+        NotAnImageError: the picture cannot be read.
+        ValueError: neither words nor a picture.
+    """
+    from core.filters import filtered_nearest
+    from core.search import query_vectors
+
+    if image is None:
+        if text is None:
+            raise ValueError("give words, a picture, or both")
+        return text_matches(library, text, photo_filter)[:top]
+    vectors = query_vectors(library, image)
+    allowed = allowed_files(library, photo_filter or PhotoFilter())
+    if text is not None and text.strip():
+        words = {m.path for m in text_matches(library, text, photo_filter)}
+        allowed = {path: key for path, key in allowed.items() if path in words}
+    return filtered_nearest(library, vectors, top, allowed)

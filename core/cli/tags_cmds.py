@@ -69,9 +69,7 @@ def wants_words_or_filters(args: argparse.Namespace) -> bool:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """`search` with --text and/or filters: words alone, or images among the allowed photos."""
-    from core.filters import allowed_files, filtered_nearest
-    from core.search import query_vectors
-    from core.text_search import text_matches
+    from core.text_search import find_photos
 
     if not args.images and args.text is None:
         sys.stderr.write("error: give an IMAGE to search by, or --text WORDS\n")
@@ -79,23 +77,21 @@ def cmd_search(args: argparse.Namespace) -> int:
     wanted = photo_filter(args)
     with open_library(args) as library:
         if not args.images:
-            matches = text_matches(library, args.text, wanted)[: args.top]
+            matches = find_photos(library, text=args.text, photo_filter=wanted, top=args.top)
             print_matches(args.text, matches, args.json)
             return EXIT_OK
-        allowed = allowed_files(library, wanted)
-        if args.text is not None:  # the words narrow, the image ranks
-            words = {m.path for m in text_matches(library, args.text, wanted)}
-            allowed = {path: key for path, key in allowed.items() if path in words}
         failed = 0
         for image in args.images:
             try:
-                vectors = query_vectors(library, image)
+                matches = find_photos(
+                    library, text=args.text, image=image, photo_filter=wanted, top=args.top
+                )
             except NotAnImageError as exc:
                 failed += 1
                 sys.stderr.write(f"error: {exc}\n")
                 print_matches(image, [], args.json, error=exc.reason)
                 continue
-            print_matches(image, filtered_nearest(library, vectors, args.top, allowed), args.json)
+            print_matches(image, matches, args.json)
     return EXIT_ERROR if failed else EXIT_OK
 
 
