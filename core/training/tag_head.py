@@ -200,6 +200,35 @@ def run_tags(session: ort.InferenceSession, pixels: np.ndarray) -> tuple[np.ndar
     return np.concatenate(vectors), np.concatenate(tags)
 
 
+def count_macs(model: onnx.ModelProto, size: int = 224) -> int:
+    """Multiply-accumulates of one photo through a graph's Conv and Gemm nodes (the bulk of it).
+
+    A count, not a timing: on a shared, busy CPU timings of two near-equal graphs swing by more
+    than the difference between them.
+    """
+    fixed = onnx.ModelProto()
+    fixed.CopyFrom(model)
+    dims = fixed.graph.input[0].type.tensor_type.shape.dim
+    for dim, value in zip(dims, (1, size, size, 3), strict=True):
+        dim.dim_value = value
+    inferred = onnx.shape_inference.infer_shapes(fixed)
+    shapes = {
+        info.name: [d.dim_value for d in info.type.tensor_type.shape.dim]
+        for info in (*inferred.graph.value_info, *inferred.graph.output, *inferred.graph.input)
+    }
+    weights = {init.name: list(init.dims) for init in inferred.graph.initializer}
+    total = 0
+    for node in inferred.graph.node:
+        if node.op_type == "Conv":
+            out = shapes[node.output[0]]
+            kernel = weights[node.input[1]]  # [out, in / groups, kh, kw]
+            total += int(np.prod(out)) * int(np.prod(kernel[1:]))
+        elif node.op_type in ("Gemm", "MatMul"):
+            kernel = weights.get(node.input[1]) or shapes.get(node.input[1], [0])
+            total += int(np.prod(kernel))
+    return total
+
+
 @dataclass(frozen=True, slots=True)
 class Cost:
     """Seconds per photo for the embedding-only and the two-output graph, timed side by side."""
@@ -256,10 +285,11 @@ def measure(model_dir: Path, folders: Sequence[Path], threads: int, limit: int) 
         )
         diff = float(np.abs(vectors - base_vectors).max())
         cost = time_side_by_side(plain, tagged, pixels[:32])
+        macs = count_macs(build(shipped, branch)) / count_macs(strip(onnx.load(str(shipped))))
         print(
             f"branch {branch:8s} top-1 agreement {agree:.3f}  reference in top-5 {top5:.3f}  "
             f"vectors max|diff| {diff:.3g}  ms/photo {cost.embed_only * 1e3:.2f} -> "
-            f"{cost.with_tags * 1e3:.2f}  ratio {cost.ratio:.3f}"
+            f"{cost.with_tags * 1e3:.2f}  ratio {cost.ratio:.3f}  MACs ratio {macs:.3f}"
         )
     return 0
 
