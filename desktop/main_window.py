@@ -58,6 +58,7 @@ from desktop.grid_model import (
     from_item_data,
     path_of,
 )
+from desktop.tag_views import SearchBarView, TagStripView
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         side = controller.settings.thumbnail_size
         self.thumbnails = ThumbnailCache(controller.folder, side=2 * side)
         self.query_path = ""
+        self._words_tag: tuple = ()
         self.detail_path = ""
         self._index_started = 0.0
         self._build_ui(side)
@@ -281,9 +283,15 @@ class MainWindow(QMainWindow):
         self.duplicates = DuplicatesView(self.controller, self.thumbnails)
         self.pages.addWidget(self.duplicates)
 
+        self.search_bar = SearchBarView()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 6, 0, 0)
+        right_layout.addWidget(self.search_bar)
+        right_layout.addWidget(self.pages, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self.pages)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 900])
         self.splitter = splitter
@@ -393,6 +401,7 @@ class MainWindow(QMainWindow):
         c.stacks_ready.connect(self._on_stacks)
         c.search_failed.connect(self._on_search_failed)
         c.device_known.connect(self._on_device_known)
+        self.search_bar.searched.connect(self.search_words)
         self.grid.clicked.connect(self._on_grid_clicked)
         self.grid.activated.connect(lambda index: self.show_detail(path_of(index)))
         self.strip.clicked.connect(lambda index: self.show_detail(path_of(index)))
@@ -425,6 +434,7 @@ class MainWindow(QMainWindow):
         selected = self.selected_root()
         unwatched = self.controller.unwatched
         self.folders.clear()
+        self.search_bar.set_folders([root.path for root in self.controller.roots()])
         for root in self.controller.roots():
             state = {"offline": "offline", "new": "waiting"}.get(root.state, "")
             if self.controller.busy and root.state == "new":
@@ -576,6 +586,7 @@ class MainWindow(QMainWindow):
     def search_for(self, path: str) -> None:
         """Show photos like the image at `path`."""
         self.query_path = path
+        self.search_bar.set_photo(path)
         self.state.setValue("query", path)
         name, shown = display(Path(path).name), display(path)
         self.query_label.setText(f"<b>Photos like</b> {name}<br><small>{shown}</small>"
@@ -585,6 +596,19 @@ class MainWindow(QMainWindow):
         self.model.set_matches([])
         self.pages.setCurrentIndex(PAGE_RESULTS)
         self.controller.search_image(path, tag=("search", path))
+
+    @Slot(str, str, object)
+    def search_words(self, words: str, photo: str, photo_filter: object) -> None:
+        """Search by words and/or the current photo, under the bar's filters."""
+        what = " and ".join(
+            part for part in (f"like {display(Path(photo).name)}" if photo else "", words) if part
+        )
+        self._words_tag = ("words", what or "All photos", words, photo, photo_filter)
+        self.query_label.setText(f"<b>{what or 'All photos'}</b><br>Searching…")
+        self.query_thumb.setPixmap(QPixmap())
+        self.model.set_matches([])
+        self.pages.setCurrentIndex(PAGE_RESULTS)
+        self.controller.find(words, photo, photo_filter, self._words_tag)  # type: ignore[arg-type]
 
     def _fit(self, pixmap: QPixmap, side: int) -> QPixmap:
         ratio = self.devicePixelRatioF()
@@ -623,6 +647,11 @@ class MainWindow(QMainWindow):
             if matches:
                 self.grid.setCurrentIndex(self.model.index(0))
             self.grid.setFocus()
+        elif tag[0] == "words" and tag == self._words_tag:
+            self.model.set_matches(matches)
+            self.query_label.setText(f"<b>{tag[1]}</b><br>{len(matches)} photos")
+            if matches:
+                self.grid.setCurrentIndex(self.model.index(0))
         elif tag[0] == "similar" and tag[1] == self.detail_path:
             self.strip_model.set_matches(matches)
         elif tag[0] == "device":
@@ -707,6 +736,10 @@ class MainWindow(QMainWindow):
                     self.details.addRow("Taken", QLabel(meta.taken))
                 if meta.camera:
                     self.details.addRow("Camera", QLabel(meta.camera))
+            self.tag_strip = TagStripView()  # the form deletes its rows' widgets on removal
+            self.tag_strip.tag_clicked.connect(self.search_bar.search_words)
+            self.tag_strip.set_tags(self.controller.photo_tags(path))
+            self.details.addRow("Tags", self.tag_strip)
         else:
             self.details.addRow("", QLabel("Not in the library"))
         self.strip_model.set_matches([])
@@ -723,7 +756,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_results(self) -> None:
         """Back to the result grid (or the start page)."""
-        self.pages.setCurrentIndex(PAGE_RESULTS if self.query_path else PAGE_EMPTY)
+        self.pages.setCurrentIndex(
+            PAGE_RESULTS if self.query_path or self._words_tag else PAGE_EMPTY
+        )
         self.grid.setFocus()
 
     @Slot()
