@@ -524,10 +524,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_indexing_progressed(self, progress: Progress) -> None:
-        if progress.phase == "indexing" and progress.total:
+        if progress.phase in ("indexing", "tagging") and progress.total:
             self.progress.setRange(0, progress.total)
             self.progress.setValue(progress.done)
-            parts = [f"Indexing {progress.done:,} of {progress.total:,}"]
+            parts = [f"{progress.phase.title()} {progress.done:,} of {progress.total:,}"]
             if progress.rate:
                 parts.append(f"{progress.rate:.0f} photos/s")
             if progress.eta_s:

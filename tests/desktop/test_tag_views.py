@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
+from core.records import Progress
 from core.tags import Tag, write_tags
 from core.words import load_vocabulary
 from desktop.app import create_window
@@ -93,3 +94,9 @@ def test_words_find_a_tagged_photo_and_its_tags_search_again(qtbot, window, make
     assert window.search_bar.words.text() == "Beagle"
     assert window.pages.currentIndex() == PAGE_RESULTS
     assert [m.path for m in window.model.matches()] == [beagle]
+
+
+def test_background_tagging_shows_its_progress(window):
+    window._on_indexing_progressed(Progress("tagging", 3, 10, 2.0, 3.5))
+    assert window.progress_label.text().startswith("Tagging 3 of 10")
+    assert (window.progress.value(), window.progress.maximum()) == (3, 10)
