@@ -29,8 +29,9 @@ from core.integrity import (
 )
 from core.pathtext import from_db, is_text, to_db
 from core.records import PhotoMeta, Problem
+from core.tags import Tag, write_tags
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = [
     # v1
@@ -95,6 +96,18 @@ _SCHEMA = [
     """
     CREATE INDEX files_state_root ON files(state, root_id);
     """,
+    # v5: tags (the model's top ImageNet classes per content, core/tags.py), and which contents
+    # have been through the class head, so a photo with no confident class is not redone.
+    """
+    CREATE TABLE tags (
+        key INTEGER NOT NULL REFERENCES contents(key) ON DELETE CASCADE,
+        class INTEGER NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (key, class)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_class ON tags(class);
+    CREATE TABLE tagged (key INTEGER PRIMARY KEY REFERENCES contents(key) ON DELETE CASCADE);
+    """,
 ]
 
 
@@ -153,6 +166,7 @@ class Embedded:
     content_hash: str
     vector: np.ndarray | None
     meta: PhotoMeta | None
+    tags: tuple[Tag, ...] | None = None
 
 
 _UPSERT_CONTENT = """
@@ -385,6 +399,8 @@ class Catalog:
                         "SELECT key FROM contents WHERE hash = ?", (item.content_hash,)
                     ).fetchone()[0]
                     self.db.execute(_UPSERT_VECTOR, (key, blob))
+                    if item.tags is not None:
+                        write_tags(self.db, key, item.tags)
                     added.append((key, np.asarray(item.vector, dtype=np.float32)))
                 self.db.execute(
                     _UPSERT_FILE,

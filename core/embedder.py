@@ -32,11 +32,23 @@ class ModelInfo:
     output_name: str
     # What a score means for this model (calibrated in the manifest, else defaults).
     levels: Levels = DEFAULT_LEVELS
+    # The file whose vectors this one reproduces bit for bit (a class head added later keeps it).
+    vectors_sha256: str = ""
+    tags_output: str | None = None
+    tags_classes: int = 0
 
     @property
     def fingerprint(self) -> str:
         """Identifies the vectors this model produces; stored in the catalogue."""
-        return f"{self.name}:v{self.version}:{self.dim}:{self.size}:{self.sha256[:16]}"
+        sha = self.vectors_sha256 or self.sha256
+        return f"{self.name}:v{self.version}:{self.dim}:{self.size}:{sha[:16]}"
+
+    @property
+    def tags_fingerprint(self) -> str | None:
+        """Identifies the class scores this model produces; None when it has no class head."""
+        if self.tags_output is None:
+            return None
+        return f"{self.name}:v{self.version}:tags{self.tags_classes}:{self.sha256[:16]}"
 
 
 def load_manifest(path: Path) -> ModelInfo:
@@ -60,6 +72,9 @@ def load_manifest(path: Path) -> ModelInfo:
             input_name=str(data["input"].get("name", "images")),
             output_name=str(data.get("output", "embeddings")),
             levels=levels_from_manifest(data),
+            vectors_sha256=str(data.get("vectors_sha256", data["sha256"])),
+            tags_output=str(data["tags"]["output"]) if data.get("tags") else None,
+            tags_classes=int(data["tags"]["classes"]) if data.get("tags") else 0,
         )
     except FileNotFoundError:
         raise ModelError(
@@ -160,9 +175,22 @@ class Embedder:
 
     def embed(self, pixels: np.ndarray) -> np.ndarray:
         """Embed a batch [N, S, S, 3] uint8; returns [N, dim] float32 with unit rows."""
+        return self.embed_and_tag(pixels)[0]
+
+    @property
+    def tags(self) -> bool:
+        """Whether the model also gives class scores."""
+        return self.info.tags_output is not None
+
+    def embed_and_tag(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """One model pass: ([N, dim] unit vectors, [N, classes] probabilities or None)."""
         if pixels.ndim == 3:
             pixels = pixels[None]
-        out = self._session.run([self.info.output_name], {self.info.input_name: pixels})[0]
-        out = np.asarray(out, dtype=np.float32)
+        names = [self.info.output_name]
+        if self.info.tags_output is not None:
+            names.append(self.info.tags_output)
+        outputs = self._session.run(names, {self.info.input_name: pixels})
+        out = np.asarray(outputs[0], dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        probs = np.asarray(outputs[1], dtype=np.float32) if len(outputs) > 1 else None
+        return out / np.maximum(norms, 1e-12), probs

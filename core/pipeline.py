@@ -26,6 +26,8 @@ from core.library import Library
 from core.pathtext import display
 from core.records import IndexReport, Problem, Progress, RetryReport
 from core.scanner import holds_photos, is_mount, mount_points, scan
+from core.tagging import prepare_tags, tag_missing
+from core.tags import top_tags
 from core.tasks import Cancelled, CancelToken, ProgressCallback
 
 ProblemCallback = Callable[[Problem], None]
@@ -144,9 +146,11 @@ def index_library(
         emit(Progress("scanning", report.scanned, message=root.path))
 
     try:
+        prepare_tags(library)
         _embed_jobs(
             library, jobs, report, problem_rows, workers, batch_size, cancel, emit, complain
         )
+        tag_missing(library, cancel, emit)  # photos indexed before the model had tags
     except Cancelled:
         report.cancelled = True
     finally:
@@ -363,16 +367,19 @@ def _embed_jobs(
         nonlocal last_save
         items: list[Embedded] = []
         to_embed = [(j, p) for j, p in pending if p.pixels is not None]
-        vectors = (
-            embedder.embed(np.stack([p.pixels for _, p in to_embed]))  # type: ignore[misc]
+        vectors, probs = (
+            embedder.embed_and_tag(np.stack([p.pixels for _, p in to_embed]))  # type: ignore[misc]
             if to_embed
-            else np.zeros((0, library.model.dim), np.float32)
+            else (np.zeros((0, library.model.dim), np.float32), None)
         )
         lookup = {id(p): v for (_, p), v in zip(to_embed, vectors, strict=True)}
+        tags = {} if probs is None else {
+            id(p): tuple(top_tags(row)) for (_, p), row in zip(to_embed, probs, strict=True)
+        }  # fmt: skip
         for job, p in pending:
             items.append(
                 Embedded(p.path, job.root_id, p.size, p.mtime_ns, p.content_hash,
-                         lookup.get(id(p)), p.meta)
+                         lookup.get(id(p)), p.meta, tags.get(id(p)))
             )  # fmt: skip
             if p.pixels is None:
                 report.reused += 1

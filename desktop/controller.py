@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from core.catalog import Catalog, Root
 from core.duplicates import DuplicateOptions, find_duplicates, record_decision, stack_shots
 from core.errors import LibraryLockedError, SimiliError
+from core.filters import PhotoFilter
 from core.formatting import count_of
 from core.integrity import explain
 from core.library import CATALOG_NAME, Library
@@ -19,9 +20,12 @@ from core.pipeline import index_library, retry_problems
 from core.records import DuplicateGroup, IndexReport, Match, Problem, Progress, TrashedFile
 from core.search import search, similar
 from core.settings import Settings, load_settings, save_settings
+from core.tags import tags_of
 from core.tasks import CancelToken
+from core.text_search import find_photos
 from core.trash import restorable, restore, restore_many, trash_files, trash_log
 from core.watcher import Watcher
+from core.words import load_vocabulary
 from desktop.workers import Job, JobSignals, TaskRunner, make_pool
 
 SEARCH_TOP = 300
@@ -441,6 +445,28 @@ class LibraryController(QObject):
             return matches, stack_shots(library, [m.path for m in matches])
 
         self._search_pool.start(Job(tag if tag is not None else path, work, self._search_signals))
+
+    def find(self, words: str, photo: str, photo_filter: PhotoFilter, tag: object) -> None:
+        """Words, a photo, or both, under a filter; results arrive through results_ready."""
+
+        def work() -> list[Match]:
+            return find_photos(
+                self._reader_library(),
+                text=words or None,
+                image=photo or None,
+                photo_filter=photo_filter,
+                top=SEARCH_TOP,
+            )
+
+        self._search_pool.start(Job(tag, work, self._search_signals))
+
+    def photo_tags(self, path: str) -> list[tuple[str, float]]:
+        """An indexed photo's tags, best first (a quick read on the GUI thread)."""
+        found = self.catalog.lookup(path)
+        if found is None:
+            return []
+        names = load_vocabulary().classes
+        return [(names[t.class_id], t.score) for t in tags_of(self.catalog.db, found[0])]
 
     def similar_to(self, path: str, tag: object, top: int = 40) -> None:
         """More like a library photo (itself excluded)."""

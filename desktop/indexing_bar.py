@@ -53,11 +53,11 @@ class IndexingBar(QWidget):
         self.pause_button.setText("Pause")
 
     def show_progress(self, progress: Progress) -> None:
-        """Counts, rate and time left while indexing; a busy bar while scanning."""
-        if progress.phase == "indexing" and progress.total:
+        """Counts, rate and time left while indexing or tagging; a busy bar while scanning."""
+        if progress.phase in ("indexing", "tagging") and progress.total:
             self.progress.setRange(0, progress.total)
             self.progress.setValue(progress.done)
-            parts = [f"Indexing {progress.done:,} of {progress.total:,}"]
+            parts = [f"{progress.phase.title()} {progress.done:,} of {progress.total:,}"]
             if progress.rate:
                 parts.append(f"{progress.rate:.0f} photos/s")
             if progress.eta_s:

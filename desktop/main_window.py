@@ -51,6 +51,7 @@ from desktop.folders_panel import FoldersPanel
 from desktop.grid_model import from_item_data, path_of
 from desktop.indexing_bar import IndexingBar, finished_message
 from desktop.results_view import ResultsView
+from desktop.tag_views import SearchBarView, TagStripView
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailCache(controller.folder, side=2 * side)
         self.query_path = ""
         self.query_title = ""  # shown instead of the file name (a pasted image has none)
+        self._words_tag: tuple = ()
         self.detail_path = ""
         # What the grid showed before the search in flight: back on screen if that one fails.
         self._previous: tuple[str, str, list[Match]] | None = None
@@ -122,9 +124,15 @@ class MainWindow(QMainWindow):
         self.duplicates = DuplicatesView(self.controller, self.thumbnails)
         self.pages.addWidget(self.duplicates)
 
+        self.search_bar = SearchBarView()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 6, 0, 0)
+        right_layout.addWidget(self.search_bar)
+        right_layout.addWidget(self.pages, 1)
         splitter = QSplitter()
         splitter.addWidget(self.folders_panel)
-        splitter.addWidget(self.pages)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 900])
         self.splitter = splitter
@@ -227,6 +235,7 @@ class MainWindow(QMainWindow):
         c.stacks_ready.connect(self._on_stacks)
         c.search_failed.connect(self._on_search_failed)
         c.device_known.connect(self._on_device_known)
+        self.search_bar.searched.connect(self.search_words)
         self.grid.clicked.connect(self._on_grid_clicked)
         self.grid.activated.connect(
             lambda index: self.model.activate(index.row()) or self.show_detail(path_of(index))
@@ -283,6 +292,7 @@ class MainWindow(QMainWindow):
             watching=self.controller.watching,
             unwatched=self.controller.unwatched,
         )
+        self.search_bar.set_folders([root.path for root in self.controller.roots()])
         problems = counts["problems"]
         self.problems_action.setText(f"Problems ({problems})…" if problems else "Problems…")
         self.count_label.setText(count_of(counts["photos"], "photo", grouped=True))
@@ -407,6 +417,7 @@ class MainWindow(QMainWindow):
         if self.model.rowCount():
             self._previous = (self.query_path, self.query_title, self.model.matches())
         self.query_path = path
+        self.search_bar.set_photo(path)
         self.query_title = title
         if not title:  # a pasted image's temporary file is not worth coming back to
             self.state.setValue("query", path)
@@ -423,6 +434,19 @@ class MainWindow(QMainWindow):
             return f"<b>Photos like {escape(self.query_title)}</b><br>{note}"
         name, shown = escape(display(Path(self.query_path).name)), escape(display(self.query_path))
         return f"<b>Photos like</b> {name}<br><small>{shown}</small><br>{note}"
+
+    @Slot(str, str, object)
+    def search_words(self, words: str, photo: str, photo_filter: object) -> None:
+        """Search by words and/or the current photo, under the bar's filters."""
+        what = " and ".join(
+            part for part in (f"like {display(Path(photo).name)}" if photo else "", words) if part
+        )
+        self._words_tag = ("words", what or "All photos", words, photo, photo_filter)
+        self.query_label.setText(f"<b>{what or 'All photos'}</b><br>Searching…")
+        self.query_thumb.setPixmap(QPixmap())
+        self.model.set_matches([])
+        self.pages.setCurrentIndex(PAGE_RESULTS)
+        self.controller.find(words, photo, photo_filter, self._words_tag)  # type: ignore[arg-type]
 
     def _fit(self, pixmap: QPixmap, side: int) -> QPixmap:
         ratio = self.devicePixelRatioF()
@@ -461,6 +485,11 @@ class MainWindow(QMainWindow):
             if matches:
                 self.grid.setCurrentIndex(self.model.index(0))
             self.grid.setFocus()
+        elif tag[0] == "words" and tag == self._words_tag:
+            self.model.set_matches(matches)
+            self.query_label.setText(f"<b>{tag[1]}</b><br>{len(matches)} photos")
+            if matches:
+                self.grid.setCurrentIndex(self.model.index(0))
         elif tag[0] == "similar" and tag[1] == self.detail_path:
             self.strip_model.set_matches(matches)
         elif tag[0] == "device":
@@ -567,6 +596,11 @@ class MainWindow(QMainWindow):
         self.preview.set_photo(path, self.thumbnails.get(path, PREVIEW_SIDE))
         info = self.controller.photo_info(path)
         self.detail.show_info(path, info)
+        if info is not None:
+            self.tag_strip = TagStripView()  # the form deletes its rows' widgets on removal
+            self.tag_strip.tag_clicked.connect(self.search_bar.search_words)
+            self.tag_strip.set_tags(self.controller.photo_tags(path))
+            self.detail.details.addRow("Tags", self.tag_strip)
         self.pages.setCurrentIndex(PAGE_DETAIL)
         if info is not None:
             self.controller.similar_to(path, tag=("similar", path))
@@ -585,7 +619,9 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_results(self) -> None:
         """Back to the result grid (or the start page)."""
-        self.pages.setCurrentIndex(PAGE_RESULTS if self.query_path else PAGE_EMPTY)
+        self.pages.setCurrentIndex(
+            PAGE_RESULTS if self.query_path or self._words_tag else PAGE_EMPTY
+        )
         self.grid.setFocus()
 
     @Slot()

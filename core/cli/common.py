@@ -63,10 +63,10 @@ class ProgressPrinter:
             if self.tty:
                 sys.stderr.write("\r\033[K")
             return
-        if progress.phase == "indexing" and progress.total:
+        if progress.phase in ("indexing", "tagging") and progress.total:
             eta = f", {human_duration(progress.eta_s)} left" if progress.eta_s else ""
             text = (
-                f"indexing {progress.done}/{progress.total} "
+                f"{progress.phase} {progress.done}/{progress.total} "
                 f"({100 * progress.done / progress.total:.0f}%, {progress.rate:.1f}/s{eta})"
             )
         elif progress.phase == "scanning":

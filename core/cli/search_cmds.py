@@ -27,7 +27,7 @@ def register(
 ) -> dict[str, Callable[[argparse.Namespace], int]]:
     """Add this module's commands to the parser; return their handlers by name."""
     p = sub.add_parser("search", parents=[common], help="photos most like an image")
-    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("images", nargs="*", metavar="IMAGE")  # none with --text (tags_cmds)
     p.add_argument("--top", type=int, default=20, metavar="K")
     p.add_argument("--min-score", type=float, default=None, metavar="X", help=_MIN_SCORE_HELP)
     p.add_argument("--json", action="store_true", help="one JSON object per query per line")
@@ -42,8 +42,11 @@ def register(
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Photos like each query image; one model and index load for all of them."""
+    from core.cli import tags_cmds
     from core.search import search
 
+    if tags_cmds.wants_words_or_filters(args) or not args.images:
+        return tags_cmds.cmd_search(args)
     failed = 0
     with open_library(args) as library:
         for image in args.images:
@@ -60,8 +63,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_similar(args: argparse.Namespace) -> int:
     """More like a library photo."""
+    from core.cli import tags_cmds
     from core.search import similar
 
+    if tags_cmds.wants_words_or_filters(args):
+        return tags_cmds.cmd_similar(args)
     with open_library(args) as library:
         try:
             matches = _at_least(similar(library, args.photo, args.top), args.min_score)
