@@ -30,7 +30,7 @@ from core.integrity import (
 from core.pathtext import from_db, is_text, to_db
 from core.records import PhotoMeta, Problem
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = [
     # v1
@@ -94,6 +94,15 @@ _SCHEMA = [
     # root_id) answers them without scanning every file row (70 ms -> ~1 ms at 100k photos).
     """
     CREATE INDEX files_state_root ON files(state, root_id);
+    """,
+    # v5: favourites (starred photos), by content hash so a moved or renamed photo keeps its
+    # star; `path` is where it was starred, shown when no file has that content any more.
+    """
+    CREATE TABLE favourites (
+        hash TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        added_at REAL NOT NULL
+    );
     """,
 ]
 

@@ -77,7 +77,7 @@ def test_v2_catalogue_gains_decision_tables(tmp_path):
     # WHEN the current version opens it
     catalog = Catalog(path)
     # THEN decisions can be recorded, listed and removed
-    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert catalog.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert catalog.decisions() == []
     decision = catalog.add_decision("not_duplicates", [("h1", "/p/a.jpg"), ("h2", "/p/b.jpg")])
     (stored,) = catalog.decisions()
