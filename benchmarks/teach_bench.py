@@ -10,10 +10,13 @@ Every choice (the shrinkage, centroid vs k-NN suggestions, the "unsure" margin) 
 cross-validation on the teach halves only; the test halves are reported and tuned on by nothing.
 Test queries search every album photo (both halves) but themselves.
 
-    python benchmarks/teach_bench.py --library /tmp/oxlib   # a copy of an indexed oxford library
+    python benchmarks/teach_bench.py --library OXFORD_LIB [--neardup-library NEARDUP_LIB]
 
-The library must have indexed ../shared/benchdata/oxford5k_subset/images (a copy: the benchmark
-times a real `teach` on it, which writes the taught files into it).
+With --neardup-library it also stars 10 neardup_dev originals and checks that none of their
+15 edited copies is recommended, with the cost of the copy check.
+
+The libraries must have indexed ../shared/benchdata/oxford5k_subset/images (and neardup_dev's);
+they are copied first (a real `teach` is timed on the copy) and never changed.
 """
 
 from __future__ import annotations
@@ -167,11 +170,48 @@ def timed_teach(library_dir: Path, data: Path, albums: dict[str, list[str]]) -> 
             "albums": result.albums, "photos": result.photos}  # fmt: skip
 
 
+def recommend_case(neardup_lib: Path, neardup: Path, favourites: int = 10) -> dict:
+    """Star originals of neardup_dev: do their edited copies stay out of 'For you'? At what cost?"""
+    from core.favourites import star
+    from core.recommend import RecommendStats, recommend
+
+    groups = json.loads((neardup / "groundtruth.json").read_text())["groups"]
+    starred = groups[:: max(1, len(groups) // favourites)][:favourites]
+    copies = {name for group in starred for name in group}
+    work = Path(tempfile.mkdtemp(prefix="recommend-bench-"))
+    try:
+        shutil.copytree(neardup_lib, work / "library")
+        (work / "library" / "writer.lock").unlink(missing_ok=True)
+        with Library(work / "library", writer=True) as writer:
+            star(writer.catalog, [str(neardup / "images" / g[0]) for g in starred])
+            stats = RecommendStats()
+            started = time.perf_counter()
+            found = recommend(writer, top=20, stats=stats)
+            seconds = time.perf_counter() - started
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "favourites": len(starred),
+        "results": len(found),
+        "results that are a favourite's edited copy": sum(
+            Path(r.path).name in copies for r in found
+        ),
+        "favourites explaining the top 20": len({r.like for r in found}),
+        "candidates": stats.candidates,
+        "copies left out, cheap test": stats.copies_cheap,
+        "verified pairs": stats.verified,
+        "copies left out, verifier": stats.copies_verified,
+        "verify seconds": round(stats.verify_seconds, 2),
+        "recommend seconds": round(seconds, 2),
+    }
+
+
 def main() -> None:
     """Print both cases' tuning (teach halves) and results (test halves) as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--library", type=Path, required=True, help="a copy of an oxford library")
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--neardup-library", type=Path, help="an indexed neardup_dev library")
     args = parser.parse_args()
     args.data = args.data.absolute()
     work = Path(tempfile.mkdtemp(prefix="teach-bench-"))
@@ -197,6 +237,10 @@ def main() -> None:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.neardup_library is not None:
+        results["recommend (neardup_dev)"] = recommend_case(
+            args.neardup_library, args.data.parent / "neardup_dev"
+        )
     print(json.dumps(results, indent=1))
 
 
