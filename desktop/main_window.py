@@ -58,6 +58,7 @@ from desktop.grid_model import (
     from_item_data,
     path_of,
 )
+from desktop.personal_ui import PersonalUi
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self._build_ui(side)
         self._build_actions()
         self._connect()
+        self.personal = PersonalUi(self)  # stars, For you, Albums (desktop/personal_ui.py)
         self.refresh_library()
         self._restore()
         if controller.read_only_reason:
@@ -491,6 +493,7 @@ class MainWindow(QMainWindow):
         menu.addAction("Show in file manager", lambda: self.open_external(root))
         menu.addAction("Exclude subfolders or patterns…", lambda: self.edit_excludes(root))
         menu.addAction("Rescan", self.controller.reindex)
+        self.personal.folder_menu(menu, root)
         menu.addSeparator()
         menu.addAction("Remove from library…", self.remove_selected_folder)
         menu.exec(self.folders.mapToGlobal(position))  # type: ignore[arg-type]
@@ -709,6 +712,7 @@ class MainWindow(QMainWindow):
                     self.details.addRow("Camera", QLabel(meta.camera))
         else:
             self.details.addRow("", QLabel("Not in the library"))
+        self.personal.show_detail(path)
         self.strip_model.set_matches([])
         self.pages.setCurrentIndex(PAGE_DETAIL)
         if info is not None:
@@ -808,5 +812,6 @@ class MainWindow(QMainWindow):
         self.state.setValue("splitter", self.splitter.saveState())
         self.state.sync()
         self.thumbnails.shutdown()
+        self.personal.close()
         self.controller.close()
         super().closeEvent(event)
