@@ -283,8 +283,8 @@ class Library:
         """Persist the index if it changed (writers only)."""
         if self.writer and self._index is not None and self._index.dirty:
             self._index.save(self.catalog.generation)
-        if self._taught is not None:
-            self._taught.save()
+        if self.writer and self._index is not None and self.taught is not None:
+            self.taught.save()  # the taught index follows the base one (core/taught_space.py)
 
     @property
     def taught(self) -> TaughtSpace | None:

@@ -100,6 +100,11 @@ class TaughtSpace:
         return Hits(keys[:count], scores[:count])
 
     def save(self) -> None:
-        """Persist the projected index if it changed (writers only)."""
-        if self.library.writer and self._index is not None and self._index.dirty:
-            self._index.save(self.library.catalog.generation)
+        """Bring the projected index in line with the catalogue and persist it (writers only).
+
+        Called with each save of the base index, so readers find few vectors missing.
+        """
+        if self.library.writer:
+            index = self.index  # loads and syncs; sync saves what it added
+            if index.dirty:
+                index.save(self.library.catalog.generation)

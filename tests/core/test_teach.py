@@ -166,3 +166,56 @@ def test_cli_favourites_and_recommend_json(library_home, taught_setup, capsys):
     # a photo not in the library is refused with a message, exit 1
     assert main(["favourite", str(library_home / "nope.jpg"), *lib]) == 1
     assert "nothing was changed" in capsys.readouterr().err
+
+
+def test_the_taught_index_follows_new_photos_and_readers_cope_without_it(
+    library_home, taught_setup, tmp_path
+):
+    photos, albums = taught_setup
+    with Library(library_home, writer=True) as writer:
+        teach(writer, albums, force=True)
+        # WHEN a new photo is indexed by a writer
+        scene(30, (480, 320)).save(photos / "p30.jpg", quality=92)
+        index_library(writer, None, workers=0)
+        generation = writer.catalog.generation
+    # THEN the taught index was saved at the catalogue's generation, like the base one
+    (record,) = library_home.glob("taught-*.json")
+    assert json.loads(record.read_text())["generation"] == generation
+    # AND with the taught index file gone, a reader still searches the taught space
+    for f in library_home.glob("taught-*"):
+        f.unlink()
+    with Library(library_home) as reader:
+        assert reader.taught is not None
+        assert search(reader, str(photos / "p30.jpg"), top=1)[0].path == str(photos / "p30.jpg")
+
+
+def test_duplicates_are_found_the_same_in_a_taught_library(library_home, taught_setup):
+    from core.duplicates import DuplicateOptions, find_duplicates
+
+    photos, albums = taught_setup
+    ImageEnhance.Brightness(scene(4, (480, 320))).enhance(1.2).save(photos / "p4_b.jpg")
+    (photos / "p5_copy.jpg").write_bytes((photos / "p5.jpg").read_bytes())
+    with Library(library_home, writer=True) as writer:
+        index_library(writer, None, workers=0)
+        options = DuplicateOptions(mode="near")
+        before = [(g.kind, sorted(g.paths)) for g in find_duplicates(writer, options)]
+        teach(writer, albums, force=True)
+        assert writer.taught is not None
+        after = [(g.kind, sorted(g.paths)) for g in find_duplicates(writer, options)]
+    # THEN the same groups come back: duplicates read the base index and base vectors only
+    assert ("exact", sorted([str(photos / "p5.jpg"), str(photos / "p5_copy.jpg")])) in before
+    assert after == before
+
+
+def test_cancelled_teaching_changes_nothing(library_home, taught_setup):
+    from core.tasks import Cancelled, CancelToken
+
+    _, albums = taught_setup
+    token = CancelToken()
+    token.cancel()
+    with Library(library_home, writer=True) as writer:
+        with pytest.raises(Cancelled):
+            teach(writer, albums, force=True, cancel=token)
+        assert writer.taught is None
+    assert not (library_home / PROJECTION_NAME).exists()
+    assert not (library_home / "albums.json").exists()
