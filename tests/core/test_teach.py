@@ -140,9 +140,14 @@ def test_cli_teach_and_suggest_json(library_home, taught_setup, tmp_path, capsys
     )
     assert second["albums"] == []
     assert second["error"] == "no such file"
+    # AND status says what was taught
+    assert main(["status", "--json", *lib]) == 0
+    assert json.loads(capsys.readouterr().out)["taught"]["albums"] == 2
     # AND --reset goes back to base
     assert main(["teach", "--reset", *lib]) == 0
     assert "removed" in capsys.readouterr().out
+    assert main(["status", "--json", *lib]) == 0
+    assert json.loads(capsys.readouterr().out)["taught"] is None
 
 
 def test_cli_favourites_and_recommend_json(library_home, taught_setup, capsys):
