@@ -1,12 +1,14 @@
 """Learning a personal projection from labelled vectors, and measuring it (plain numpy).
 
-The projection is a closed-form supervised whitening (LDA-style): the within-album scatter of
-the base vectors, shrunk towards the identity, is whitened, so the directions in which photos
-of one album differ count less and those that tell albums apart count more. It keeps the
-dimension, so the taught index has the base index's shape; on a handful of albums it takes
-milliseconds. The measurement that decides whether a user's projection is applied is a nested
-cross-validation over the user's own albums (`cross_validate`): the shrinkage is chosen inside
-each outer training fold, so the reported "after" is not flattered by the choice.
+Two learners, compared in benchmarks/teach_bench.py on the teach halves of two cases:
+- `train_projection` (used): a square linear map trained with numpy by gradient descent on a
+  soft nearest-neighbour loss (each photo should put its softmax mass, over cosines in the
+  projected space, on its own album), starting from the identity. It won on both cases.
+- `whitening_projection`: closed-form supervised whitening (LDA-style) of the within-album
+  scatter, shrunk towards the identity, the shrinkage chosen by an inner cross-validation.
+Both keep the dimension, so the taught index has the base index's shape. The measurement that
+decides whether a user's projection is applied is a cross-validation over the user's own albums
+(`cross_validate`): each held-out photo was not seen by the projection it is measured with.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from core.projection import project
 # photos), so each teaching chooses its own by an inner cross-validation (`choose_shrinkage`).
 SHRINKAGES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 INNER_FOLDS = 3
+# The trained learner's settings (steps, rate, temperature, decay) were set on synthetic
+# clusters (tests/core/test_metric.py's kind), not on the benchmark photos.
+METHOD = "trained"  # or "whitening"
+BATCH = 256  # anchors per training step
 FOLDS = 5
 SEED = 13
 # Accuracy a suggestion must reach, in cross-validation, to be said without "unsure".
@@ -30,7 +36,62 @@ SURE_ACCURACY = 0.9
 DEFAULT_MARGIN = 0.05  # unsure below this margin when the albums are too few to choose one
 
 
+def train_projection(
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    steps: int = 300,
+    lr: float = 0.05,
+    temperature: float = 0.1,
+    decay: float = 0.01,
+) -> np.ndarray:
+    """A linear metric trained with numpy: soft nearest-neighbour loss, Adam, W starts as I.
+
+    Loss: -log of the softmax mass (cosines / temperature, in the projected space) that each
+    anchor photo puts on its own album's other photos, plus `decay` * |W - I|^2 / dim. Each
+    step takes at most BATCH anchors (seeded), so a big album set costs n x BATCH, not n^2.
+    """
+    x = np.asarray(vectors, np.float64)
+    labels = np.asarray(labels)
+    n, dim = x.shape
+    rng = np.random.default_rng(SEED)
+    w = np.eye(dim)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, steps + 1):
+        anchors = rng.choice(n, BATCH, replace=False) if n > BATCH else np.arange(n)
+        z = x @ w.T
+        norms = np.linalg.norm(z, axis=1, keepdims=True)
+        u = z / norms
+        s = u[anchors] @ u.T / temperature  # [a, n]
+        s[np.arange(len(anchors)), anchors] = -np.inf
+        s -= s.max(axis=1, keepdims=True)
+        p = np.exp(s)
+        p /= p.sum(axis=1, keepdims=True)
+        same = labels[anchors][:, None] == labels[None, :]
+        same[np.arange(len(anchors)), anchors] = False
+        rows = same.any(axis=1)
+        mass = (p * same).sum(axis=1, keepdims=True)
+        q = np.where(same, p / np.maximum(mass, 1e-12), 0.0)
+        g = np.where(rows[:, None], p - q, 0.0) / temperature / max(1, int(rows.sum()))
+        du = g.T @ u[anchors]  # d loss / d u for every column photo
+        du[anchors] += g @ u  # and for the anchors themselves
+        dz = (du - (du * u).sum(axis=1, keepdims=True) * u) / norms
+        grad = dz.T @ x + 2 * decay * (w - np.eye(dim)) / dim
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        w -= lr * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return w.astype(np.float32)
+
+
 def learn_projection(
+    vectors: np.ndarray, labels: np.ndarray, method: str = METHOD
+) -> np.ndarray:
+    """The [dim, dim] projection learnt from albums by `method` ("trained" or "whitening")."""
+    if method == "trained":
+        return train_projection(vectors, labels)
+    return whitening_projection(vectors, labels)
+
+
+def whitening_projection(
     vectors: np.ndarray, labels: np.ndarray, shrinkage: float | None = None
 ) -> np.ndarray:
     """The [dim, dim] projection: whitening of the shrunk within-album scatter.
@@ -146,7 +207,8 @@ def folds_of(labels: np.ndarray, folds: int = FOLDS, seed: int = SEED) -> np.nda
 def choose_shrinkage(vectors: np.ndarray, labels: np.ndarray) -> float:
     """The shrinkage with the best cross-validated within-album mAP on these albums."""
     scores = [
-        cross_validate(vectors, labels, shrinkage=s, folds=INNER_FOLDS).after for s in SHRINKAGES
+        cross_validate(vectors, labels, "whitening", shrinkage=s, folds=INNER_FOLDS).after
+        for s in SHRINKAGES
     ]
     return SHRINKAGES[int(np.argmax(scores))]
 
@@ -154,14 +216,15 @@ def choose_shrinkage(vectors: np.ndarray, labels: np.ndarray) -> float:
 def cross_validate(
     vectors: np.ndarray,
     labels: np.ndarray,
+    method: str = METHOD,
     shrinkage: float | None = None,
     folds: int = FOLDS,
 ) -> CrossValidation:
     """k-fold over each album's photos: learn on the others, query with the held-out ones.
 
     A held-out photo searches every other album photo (the library it will search holds the
-    teaching photos too); its album's other photos are the relevant ones. Without a
-    `shrinkage`, each training fold chooses its own (nested cross-validation).
+    teaching photos too); its album's other photos are the relevant ones. For "whitening"
+    without a `shrinkage`, each training fold chooses its own (nested cross-validation).
     """
     labels = np.asarray(labels)
     names = int(labels.max()) + 1
@@ -181,7 +244,11 @@ def cross_validate(
         train = fold != f
         if len(test) == 0:
             continue
-        matrix = learn_projection(base[train], labels[train], shrinkage)
+        matrix = (
+            train_projection(base[train], labels[train])
+            if method == "trained"
+            else whitening_projection(base[train], labels[train], shrinkage)
+        )
         taught = project(matrix, base)
         before.append(album_map(base, labels, test))
         after.append(album_map(taught, labels, test))

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QPushButton
 
+from core.favourites import favourites
 from core.suggest import Suggestion
 from desktop.albums_view import AlbumsView, belongs_text
 from desktop.for_you_view import ForYouView
@@ -46,6 +47,11 @@ class PersonalUi(QObject):
             window.addAction(action)
         window.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         window.grid.customContextMenuRequested.connect(self._grid_menu)
+        self._starred: set[str] = set()
+        self._load_stars()
+        for model in (window.model, window.strip_model):
+            model.is_starred = self._starred.__contains__
+        self.personal.starred_changed.connect(self._on_starred_changed)
         self.personal.failed.connect(lambda m: window.statusBar().showMessage(m, 15000))
         self.personal.suggested.connect(self._on_suggested)
 
@@ -68,6 +74,18 @@ class PersonalUi(QObject):
         button.clicked.connect(lambda checked: self._on_star_clicked(button, path, checked))
         self.window.details.addRow("", button)
         self.star_button = button
+
+    def _load_stars(self) -> None:
+        """The paths of every starred content (all its files), for the ★ on grid names."""
+        self._starred.clear()
+        for fav in favourites(self.window.controller.catalog):
+            self._starred.update(fav.paths)
+
+    @Slot(str, bool)
+    def _on_starred_changed(self, _path: str, _starred: bool) -> None:
+        self._load_stars()
+        self.window.model.refresh_stars()
+        self.window.strip_model.refresh_stars()
 
     def _on_star_clicked(self, button: QPushButton, path: str, checked: bool) -> None:
         if not self.personal.set_starred(path, checked):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from core.metric import (
     album_map,
     album_scores,
     choose_margin,
     cross_validate,
-    learn_projection,
+    train_projection,
+    whitening_projection,
 )
 from core.projection import project
 
@@ -26,7 +28,7 @@ def _albums(seed: int = 0, per: int = 12) -> tuple[np.ndarray, np.ndarray]:
 
 def test_whitening_the_within_album_spread_brings_albums_together():
     vectors, labels = _albums()
-    matrix = learn_projection(vectors, labels, shrinkage=0.1)
+    matrix = whitening_projection(vectors, labels, shrinkage=0.1)
     queries = np.arange(len(labels))
     before = album_map(vectors, labels, queries)
     after = album_map(project(matrix, vectors), labels, queries)
@@ -34,9 +36,25 @@ def test_whitening_the_within_album_spread_brings_albums_together():
     assert np.allclose(np.linalg.norm(project(matrix, vectors), axis=1), 1.0, atol=1e-5)
 
 
-def test_cross_validation_measures_held_out_photos_and_sees_the_gain():
+def test_the_trained_metric_learns_albums_it_has_not_seen_photos_of():
+    # GIVEN a projection trained on one set of photos of three albums
+    vectors, labels = _albums(seed=3, per=24)
+    train = np.arange(len(labels)) % 2 == 0
+    matrix = train_projection(vectors[train], labels[train])
+    # THEN held-out photos of those albums find each other better than before
+    held = np.flatnonzero(~train)
+    before = album_map(vectors, labels, held)
+    after = album_map(project(matrix, vectors), labels, held)
+    assert after > before + 0.2
+    # AND many photos are handled in batches of anchors, the same way
+    many, many_labels = _albums(seed=4, per=100)
+    assert train_projection(many, many_labels, steps=3).shape == (16, 16)
+
+
+@pytest.mark.parametrize("method", ["trained", "whitening"])
+def test_cross_validation_measures_held_out_photos_and_sees_the_gain(method):
     vectors, labels = _albums(seed=1)
-    cv = cross_validate(vectors, labels)
+    cv = cross_validate(vectors, labels, method)
     assert cv.after > cv.before + 0.1
     # one margin and verdict per held-out photo (every photo is held out once)
     assert len(cv.margins) == len(cv.correct) == len(labels)

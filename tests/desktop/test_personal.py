@@ -56,6 +56,21 @@ def test_the_star_in_the_detail_view_stars_and_unstars(qtbot, window, tmp_path):
     assert favourites(window.controller.catalog) == []
 
 
+def test_starred_results_show_a_star_in_the_grid(qtbot, window, tmp_path):
+    # GIVEN search results in the grid
+    query = str(_photos(tmp_path) / "p2.jpg")
+    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+        window.search_for(query)
+    model = window.model
+    row = next(i for i in range(model.rowCount()) if model.match(i).path == query)
+    assert model.data(model.index(row)) == "p2.jpg"
+    # WHEN it is starred (what the grid's right-click menu does) THEN its name shows a star
+    assert window.personal.personal.set_starred(query, True)
+    assert model.data(model.index(row)) == "★ p2.jpg"
+    window.personal.personal.set_starred(query, False)
+    assert model.data(model.index(row)) == "p2.jpg"
+
+
 def test_for_you_lists_photos_like_a_favourite_with_the_reason(qtbot, window, tmp_path):
     # GIVEN a favourite (starred from the grid's menu action)
     favourite = str(_photos(tmp_path) / "p1.jpg")
