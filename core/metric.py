@@ -82,9 +82,7 @@ def train_projection(
     return w.astype(np.float32)
 
 
-def learn_projection(
-    vectors: np.ndarray, labels: np.ndarray, method: str = METHOD
-) -> np.ndarray:
+def learn_projection(vectors: np.ndarray, labels: np.ndarray, method: str = METHOD) -> np.ndarray:
     """The [dim, dim] projection learnt from albums by `method` ("trained" or "whitening")."""
     if method == "trained":
         return train_projection(vectors, labels)
