@@ -226,8 +226,11 @@ def cross_validate(
     """
     labels = np.asarray(labels)
     names = int(labels.max()) + 1
+    # As many folds as the smallest album of 2+ photos allows (a 1-photo album has nothing to
+    # find and never counts as a query).
     counts = np.bincount(labels)
-    folds = max(2, min(folds, int(counts[counts > 0].min())))
+    sizes = counts[counts >= 2]
+    folds = max(2, min(folds, int(sizes.min()) if len(sizes) else 2))
     fold = folds_of(labels, folds)
     base = np.asarray(vectors, np.float32)
     before: list[float] = []
