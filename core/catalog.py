@@ -31,7 +31,7 @@ from core.pathtext import from_db, is_text, to_db
 from core.records import PhotoMeta, Problem
 from core.tags import Tag, write_tags
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = [
     # v1
@@ -107,6 +107,15 @@ _SCHEMA = [
     ) WITHOUT ROWID;
     CREATE INDEX tags_class ON tags(class);
     CREATE TABLE tagged (key INTEGER PRIMARY KEY REFERENCES contents(key) ON DELETE CASCADE);
+    """,
+    # v6: favourites (starred photos), by content hash so a moved or renamed photo keeps its
+    # star; `path` is where it was starred, shown when no file has that content any more.
+    """
+    CREATE TABLE favourites (
+        hash TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        added_at REAL NOT NULL
+    );
     """,
 ]
 

@@ -20,6 +20,7 @@ from core.settings import SETTINGS_NAME, Settings
 
 if TYPE_CHECKING:  # core.index loads onnxruntime and usearch: imported when first needed, so
     from core.index import Hits, VectorIndex  # opening a library (app start) stays quick
+    from core.taught_space import TaughtSpace
 
 CATALOG_NAME = "catalog.sqlite"
 INDEX_NAME = "vectors.usearch"
@@ -112,6 +113,8 @@ class Library:
         self._hidden: frozenset[int] = frozenset()
         self._extra_keys = np.zeros(0, np.uint64)
         self._extra_vectors = np.zeros((0, 1), np.float32)
+        self._taught: TaughtSpace | None = None  # the taught search space (core/taught_space.py)
+        self._taught_loaded = False
         if not catalog_path.is_file():
             self._check_new_folder(catalog_path)
         try:
@@ -280,6 +283,35 @@ class Library:
         """Persist the index if it changed (writers only)."""
         if self.writer and self._index is not None and self._index.dirty:
             self._index.save(self.catalog.generation)
+        if self.writer and self._index is not None and self.taught is not None:
+            self.taught.save()  # the taught index follows the base one (core/taught_space.py)
+
+    @property
+    def taught(self) -> TaughtSpace | None:
+        """The space taught from albums, when a projection for this model is applied."""
+        if not self._taught_loaded:
+            from core.projection import load_projection
+            from core.taught_space import TaughtSpace
+
+            projection = load_projection(self.folder, self.model.fingerprint, self.model.dim)
+            self._taught = None if projection is None else TaughtSpace(self, projection)
+            self._taught_loaded = True
+        return self._taught
+
+    def forget_taught(self) -> None:
+        """Reload the projection on next use (after `simili teach` applied or reset one)."""
+        self._taught, self._taught_loaded = None, False
+
+    def search_space(self, vectors: np.ndarray) -> np.ndarray:
+        """Base vectors as compared by search and recommendations: projected when taught."""
+        taught = self.taught
+        rows = np.asarray(vectors, np.float32).reshape(-1, self.model.dim)
+        return rows if taught is None else taught.project(rows)
+
+    def search_nearest(self, vector: np.ndarray, count: int) -> Hits:
+        """`nearest` in the search space: the taught index when there is one, else the base."""
+        taught = self.taught
+        return self.nearest(vector, count) if taught is None else taught.nearest(vector, count)
 
     def close(self) -> None:
         """Save what needs saving and release the lock."""

@@ -4,6 +4,10 @@ An image from outside the library is searched in its four 90° turns and each ph
 best score: cameras and editors often store a photo sideways without an EXIF orientation tag,
 and the embedding of a turned photo is far from the upright one (measured in `simili eval`'s
 rotated-query line). Four embeddings of one query cost a few milliseconds.
+
+Queries are base vectors; when albums were taught, `Library.search_nearest` projects them and
+searches the taught index (core/taught_space.py), so an image from outside the library is
+projected the same way as the library's photos.
 """
 
 from __future__ import annotations
@@ -86,7 +90,7 @@ def nearest(
     rows = np.asarray(vector, dtype=np.float32).reshape(-1, library.model.dim)
     best: dict[int, float] = {}
     for row in rows:
-        hits = library.nearest(row, top + OVERFETCH + len(exclude))
+        hits = library.search_nearest(row, top + OVERFETCH + len(exclude))
         for key, score in zip(hits.keys, hits.scores, strict=True):
             best[int(key)] = max(best.get(int(key), -2.0), float(score))
     ranked = sorted(best.items(), key=lambda item: -item[1])

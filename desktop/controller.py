@@ -59,6 +59,9 @@ class LibraryController(QObject):
     decided = Signal()
     watch_failed = Signal(str)  # a batch of changes could not be applied; watching goes on
     _watched = Signal(object)  # set[str], from the watcher's thread
+    taught = Signal(object)  # TeachResult, or None after a reset (desktop/personal.py)
+    teach_failed = Signal(str)  # also "Cancelled."
+    photos_seen = Signal(object)  # set[str]: new or changed files the watcher reported
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
@@ -258,10 +261,13 @@ class LibraryController(QObject):
             return
         kind, self._kind = self._kind, "index"
         if kind != "index":
+            if kind == "teach" and self._reader is not None:
+                self._reader.forget_taught()  # search in the space just taught (or reset)
             {
                 "duplicates": self.duplicates_found,
                 "trash": self.trashed,
                 "retry": self.problems_retried,
+                "teach": self.taught,
             }.get(kind, self.decided).emit(*([] if kind == "decide" else [result]))
             self.library_changed.emit()
             self._kick()
@@ -277,7 +283,9 @@ class LibraryController(QObject):
             return
         if self._kind != "index":
             kind, self._kind = self._kind, "index"
-            failed = self.problems_retry_failed if kind == "retry" else self.duplicates_failed
+            failed = {"retry": self.problems_retry_failed, "teach": self.teach_failed}.get(
+                kind, self.duplicates_failed
+            )
             failed.emit("Cancelled.")
             self._kick()
             return
@@ -296,6 +304,8 @@ class LibraryController(QObject):
                 self.trash_failed.emit(message)
             elif kind == "retry":
                 self.problems_retry_failed.emit(message)
+            elif kind == "teach":
+                self.teach_failed.emit(message)
             else:
                 self.duplicates_failed.emit(message)
             self.library_changed.emit()
@@ -392,6 +402,18 @@ class LibraryController(QObject):
         self._kick()
         return f"Restored {path}"
 
+    def run_library_task(self, task: Callable, kind: str) -> None:
+        """Run a writer task after the running one (kinds: see _on_runner_finished)."""
+        self._queue_or_run(task, kind)
+
+    def reader(self) -> Library:
+        """The reader library, for jobs on the search pool only (see `run_search_job`)."""
+        return self._reader_library()
+
+    def run_search_job(self, job: Job) -> None:
+        """Run a short read-only job on the search thread (one at a time, after searches)."""
+        self._search_pool.start(job)
+
     def _queue_or_run(self, task: Callable, kind: str) -> None:
         if self.busy:
             # Indexing goes first; duplicates run on a consistent library right after.
@@ -427,6 +449,7 @@ class LibraryController(QObject):
 
     @Slot(object)
     def _on_watched(self, paths: set[str]) -> None:
+        self.photos_seen.emit(set(paths))
         self._pending_targets |= paths
         self._kick()
 

@@ -8,6 +8,7 @@ unrelated tail. Each cell says its level in words, never a bare percent.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,15 @@ class ResultsModel(QAbstractListModel):
         self._all: list[Match] = []
         self._folded: dict[str, list[str]] = {}
         self._rows: dict[str, int] = {}
+        # Whether a path is a favourite: its name then shows with a ★ (desktop/personal_ui.py).
+        self.is_starred: Callable[[str], bool] = lambda _path: False
         thumbnails.ready.connect(self._on_thumbnail_ready)
+
+    def refresh_stars(self) -> None:
+        """Repaint the names after a star changed."""
+        if self._matches:
+            last = self.index(len(self._matches) - 1)
+            self.dataChanged.emit(self.index(0), last, [Qt.ItemDataRole.DisplayRole])
 
     def set_matches(self, matches: list[Match], stacks: list[list[str]] | None = None) -> None:
         """Replace the results; each burst in `stacks` shows as its best-ranked photo."""
@@ -199,7 +208,8 @@ class ResultsModel(QAbstractListModel):
                 return m.kind
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return display(Path(m.path).name)
+            name = display(Path(m.path).name)
+            return f"★ {name}" if self.is_starred(m.path) else name
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(m.path)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -52,6 +52,7 @@ from desktop.grid_model import from_item_data, path_of
 from desktop.indexing_bar import IndexingBar, finished_message
 from desktop.results_view import ResultsView
 from desktop.tag_views import SearchBarView, TagStripView
+from desktop.personal_ui import PersonalUi
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self._build_ui(side)
         self._build_actions()
         self._connect()
+        self.personal = PersonalUi(self)  # stars, For you, Albums (desktop/personal_ui.py)
         self.refresh_library()
         self._restore()
         if controller.read_only_reason:
@@ -342,6 +344,7 @@ class MainWindow(QMainWindow):
         menu.addAction("Show in file manager", lambda: self.open_external(root))
         menu.addAction("Exclude subfolders or patterns…", lambda: self.edit_excludes(root))
         menu.addAction("Rescan", self.controller.reindex)
+        self.personal.folder_menu(menu, root)
         menu.addSeparator()
         menu.addAction("Remove from library…", self.remove_selected_folder)
         menu.exec(self.folders.mapToGlobal(position))  # type: ignore[arg-type]
@@ -601,6 +604,7 @@ class MainWindow(QMainWindow):
             self.tag_strip.tag_clicked.connect(self.search_bar.search_words)
             self.tag_strip.set_tags(self.controller.photo_tags(path))
             self.detail.details.addRow("Tags", self.tag_strip)
+        self.personal.show_detail(path)
         self.pages.setCurrentIndex(PAGE_DETAIL)
         if info is not None:
             self.controller.similar_to(path, tag=("similar", path))
@@ -723,5 +727,6 @@ class MainWindow(QMainWindow):
         self.state.setValue("splitter", self.splitter.saveState())
         self.state.sync()
         self.thumbnails.shutdown()
+        self.personal.close()
         self.controller.close()
         super().closeEvent(event)

@@ -166,7 +166,17 @@ def status_record(library: Library) -> dict:
             "in_sync": library.index_lag == 0,
         },
         "last_index": json.loads(last) if last else None,
+        "taught": _taught_record(library),
     }
+
+
+def _taught_record(library: Library) -> dict | None:
+    """The applied projection taught from albums (core/taught_space.py), or None."""
+    taught = library.taught
+    if taught is None:
+        return None
+    p = taught.projection
+    return {"albums": p.albums, "photos": p.photos, "created": round(p.created, 3)}
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -186,6 +196,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"levels    same ≥ {lv['same']}, similar ≥ {lv['similar']}, related ≥ {lv['related']}")
     print(f"device    {d['active']} ({d['provider']}){'  ' + d['note'] if d['note'] else ''}")
     print(f"index     {ix['vectors']} vectors, {ix['bytes'] / 1e6:.1f} MB")
+    if record["taught"]:
+        t = record["taught"]
+        print(f"taught    {t['albums']} albums, {t['photos']} photos (`simili teach --reset`)")
     last = record["last_index"]
     if last:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(last["finished_at"]))

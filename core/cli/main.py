@@ -9,14 +9,21 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from core import __version__
-from core.cli import duplicates_cmd, eval_cmd, library_cmds, search_cmds, tags_cmds
+from core.cli import (
+    duplicates_cmd,
+    eval_cmd,
+    library_cmds,
+    personal_cmds,
+    search_cmds,
+    tags_cmds,
+)
 from core.cli.common import EXIT_CANCELLED, EXIT_ERROR, EXIT_OK, common_options
 from core.errors import SimiliError
 from core.pathtext import display
 from core.tasks import Cancelled
 
 # Each module adds its commands with `register(sub, common)` and returns their handlers.
-MODULES = (library_cmds, search_cmds, tags_cmds, duplicates_cmd, eval_cmd)
+MODULES = (library_cmds, search_cmds, tags_cmds, duplicates_cmd, eval_cmd, personal_cmds)
 
 Handler = Callable[[argparse.Namespace], int]
 
