@@ -50,9 +50,9 @@ from desktop.empty_view import EmptyView
 from desktop.folders_panel import FoldersPanel
 from desktop.grid_model import from_item_data, path_of
 from desktop.indexing_bar import IndexingBar, finished_message
+from desktop.personal_ui import PersonalUi
 from desktop.results_view import ResultsView
 from desktop.tag_views import SearchBarView, TagStripView
-from desktop.personal_ui import PersonalUi
 from desktop.thumbnails import ThumbnailCache
 
 PAGE_EMPTY, PAGE_RESULTS, PAGE_DETAIL, PAGE_DUPLICATES = 0, 1, 2, 3
