@@ -363,7 +363,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
                 )
             words = QRect(box.x() + 34, box.bottom() + 6, self.side - 34, line)
             painter.setPen(palette.color(QPalette.ColorRole.Text))
-            painter.drawText(words, Qt.AlignmentFlag.AlignLeft, WORDS[level])
+            shown = option.fontMetrics.elidedText(
+                WORDS[level], Qt.TextElideMode.ElideRight, words.width()
+            )  # a small strip cell holds the pips and an elided word, never a cut one
+            painter.drawText(words, Qt.AlignmentFlag.AlignLeft, shown)
         text_rect = QRect(rect.x() + 4, box.bottom() + 8 + line, rect.width() - 8, line)
         name = option.fontMetrics.elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole)),

@@ -72,7 +72,7 @@ class PersonalUi(QObject):
         button.setChecked(starred)
         button.setText(UNSTAR if starred else STAR)
         button.clicked.connect(lambda checked: self._on_star_clicked(button, path, checked))
-        self.window.details.addRow("", button)
+        self.window.detail.details.addRow("", button)
         self.star_button = button
 
     def _load_stars(self) -> None:
