@@ -78,7 +78,12 @@ def test_drop_folder_indexes_then_drop_image_finds_it(qtbot, window, make_photo,
     assert Path(matches[0].path).name == "p005.jpg"
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
     # AND clicking a result shows its details and similar photos
-    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+    # (other answers share results_ready: wait for this photo's "more like this")
+    with qtbot.waitSignal(
+        window.controller.results_ready,
+        timeout=30000,
+        check_params_cb=lambda tag, _matches: tuple(tag) == ("similar", matches[1].path),
+    ):
         window.show_detail(matches[1].path)
     assert window.pages.currentIndex() == PAGE_DETAIL
     assert window.strip_model.rowCount() == 7
@@ -165,7 +170,11 @@ def test_state_is_restored_on_restart(qtbot, library_home, make_photo, tmp_path)
     first.show()
     with qtbot.waitSignal(first.controller.indexing_finished, timeout=60000):
         first.add_folder(str(photos))
-    with qtbot.waitSignal(first.controller.results_ready, timeout=30000):
+    with qtbot.waitSignal(
+        first.controller.results_ready,
+        timeout=30000,
+        check_params_cb=lambda tag, _matches: tag[0] == "search",
+    ):
         first.search_for(str(photos / "p002.jpg"))
     size = (first.width(), first.height())
     first.close()

@@ -59,7 +59,12 @@ def test_the_star_in_the_detail_view_stars_and_unstars(qtbot, window, tmp_path):
 def test_starred_results_show_a_star_in_the_grid(qtbot, window, tmp_path):
     # GIVEN search results in the grid
     query = str(_photos(tmp_path) / "p2.jpg")
-    with qtbot.waitSignal(window.controller.results_ready, timeout=30000):
+    # (the device probe also answers through results_ready: wait for the search's own answer)
+    with qtbot.waitSignal(
+        window.controller.results_ready,
+        timeout=30000,
+        check_params_cb=lambda tag, _matches: tag[0] == "search",
+    ):
         window.search_for(query)
     model = window.model
     row = next(i for i in range(model.rowCount()) if model.match(i).path == query)
