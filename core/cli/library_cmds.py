@@ -25,6 +25,7 @@ from core.cli.common import (
 )
 from core.errors import SimiliError
 from core.pathtext import display, json_fields, parse
+from core.tags import count_untagged
 
 if TYPE_CHECKING:
     from core.library import Library
@@ -145,6 +146,8 @@ def status_record(library: Library) -> dict:
         "photos": counts["photos"],
         "problems": counts["problems"],
         "vectors": counts["vectors"],
+        # photos still waiting for tags (tagged in the background at the end of each index run)
+        "untagged": count_untagged(catalog.db),
         "model": {
             "name": library.model.name,
             "version": library.model.version,
@@ -188,6 +191,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"library   {record['library']}")
     print(f"photos    {record['photos']}  (problems: {record['problems']}; `simili problems`)")
+    if record["untagged"]:
+        print(f"tags      {record['untagged']} photos not tagged yet (done by `simili index`)")
     for root in record["roots"]:
         print(f"folder    {root['path']}  [{root['state']}]  {root['photos']} photos")
     m, d, ix = record["model"], record["device"], record["index"]

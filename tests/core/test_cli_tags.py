@@ -137,3 +137,20 @@ def test_bad_date_is_refused_before_any_work(photos, capsys):
         main(["search", "--text", "dog", "--after", "2024-13-01"])
     assert exit_info.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_status_counts_photos_waiting_for_tags(photos, library_home, capsys):
+    # GIVEN an indexed library whose photos are all tagged
+    code, (record,) = _json(capsys, "status", "--json", "--library", str(library_home))
+    assert code == 0
+    assert record["untagged"] == 0
+    # WHEN two photos lose their tags (as after a class-head change)
+    with Library(library_home, writer=True) as library, library.catalog.transaction():
+        for path in (photos["cat"], photos["beach"]):
+            key, _ = library.catalog.lookup(str(path))
+            library.catalog.db.execute("DELETE FROM tagged WHERE key = ?", (key,))
+    # THEN status says so, in JSON and in words
+    code, (record,) = _json(capsys, "status", "--json", "--library", str(library_home))
+    assert record["untagged"] == 2
+    assert main(["status", "--library", str(library_home)]) == 0
+    assert "2 photos not tagged yet" in capsys.readouterr().out
