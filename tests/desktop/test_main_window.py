@@ -15,16 +15,6 @@ from desktop.main_window import PAGE_DETAIL, PAGE_EMPTY, PAGE_RESULTS
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, library_home):
-    win = create_window(library_home)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    yield win
-    win.close()
-
-
 def _drop(win, path: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])

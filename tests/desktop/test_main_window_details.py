@@ -11,7 +11,6 @@ from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QI
 from PySide6.QtWidgets import QFileDialog
 
 from core.records import IndexReport
-from desktop.app import create_window
 from desktop.detail_view import readable_exif_time, readable_time
 from desktop.indexing_bar import finished_message
 from desktop.main_window import PAGE_DETAIL, PAGE_EMPTY, PAGE_RESULTS
@@ -19,16 +18,6 @@ from desktop.main_window import PAGE_DETAIL, PAGE_EMPTY, PAGE_RESULTS
 pytestmark = pytest.mark.gui
 
 UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
-
-
-@pytest.fixture
-def window(qtbot, library_home):
-    win = create_window(library_home)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    yield win
-    win.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from core.records import Progress
 from core.tags import Tag, write_tags
 from core.words import load_vocabulary
-from desktop.app import create_window
 from desktop.main_window import PAGE_DETAIL, PAGE_RESULTS
 from desktop.tag_views import SearchBarView, TagStripView
 
@@ -58,16 +57,6 @@ def test_tag_strip_click_asks_for_that_tag(qtbot):
 def _words_results(tag, _result) -> bool:
     """Only a words search's results (the device probe answers on the same signal)."""
     return isinstance(tag, tuple) and tag[0] == "words"
-
-
-@pytest.fixture
-def window(qtbot, library_home):
-    win = create_window(library_home)
-    qtbot.addWidget(win)
-    win.resize(1000, 700)
-    win.show()
-    yield win
-    win.close()
 
 
 def test_words_find_a_tagged_photo_and_its_tags_search_again(qtbot, window, make_photo):
