@@ -123,9 +123,10 @@ def filtered_nearest(
     if not len(keys):
         return []
     best = (vectors.astype(np.float32) @ rows.T).max(axis=1)
-    score = {int(k): float(s) for k, s in zip(keys, best, strict=True)}
+    score = {int(k): min(1.0, float(s)) for k, s in zip(keys, best, strict=True)}
+    levels = library.model.levels  # cosines in the base space, as the levels were calibrated
     matches = [
-        Match(path, min(1.0, score[key]))
+        Match(path, score[key], levels.of(score[key]))
         for path, key in allowed.items()
         if key in score and path not in exclude
     ]

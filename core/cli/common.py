@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,8 +111,10 @@ def print_matches(query: str, matches: list[Match], as_json: bool, error: str = 
     if as_json:
         record: dict = {
             **json_fields(query, "query"),
+            # "match" where the score is a likeness with a level (a words-only score has none)
             "results": [
-                {**json_fields(m.path), "score": round(m.score, 5), "match": m.level}
+                {**json_fields(m.path), "score": round(m.score, 5)}
+                | ({"match": m.level} if m.level else {})
                 for m in matches
             ],
         }
@@ -126,6 +129,30 @@ def print_matches(query: str, matches: list[Match], as_json: bool, error: str = 
         print("  (no photos in the library yet)")
     for m in matches:
         print(f"  {m.score:.3f}  {WORDS.get(m.level, ''):<11}  {display(m.path)}")
+
+
+def at_least(matches: list[Match], min_score: float | None) -> list[Match]:
+    """The matches scoring at least --min-score (all of them without it)."""
+    if min_score is None:
+        return matches
+    return [m for m in matches if m.score >= min_score]
+
+
+def print_image_queries(images: list[str], run: Callable[[str], list[Match]], as_json: bool) -> int:
+    """Run and print each image query; an unreadable image gets its error line. Failed count."""
+    from core.errors import NotAnImageError
+
+    failed = 0
+    for image in images:
+        try:
+            matches = run(image)
+        except NotAnImageError as exc:
+            failed += 1
+            sys.stderr.write(f"error: {exc}\n")
+            print_matches(image, [], as_json, error=exc.reason)
+            continue
+        print_matches(image, matches, as_json)
+    return failed
 
 
 # -- opening and indexing ---------------------------------------------------------------------

@@ -8,18 +8,17 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from core.cli.common import EXIT_ERROR, EXIT_OK, open_library, print_matches
-from core.errors import NotAnImageError, PhotoNotInLibraryError
-from core.records import Match
+from core.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    at_least,
+    open_library,
+    print_image_queries,
+    print_matches,
+)
+from core.errors import PhotoNotInLibraryError
 
 _MIN_SCORE_HELP = "leave out results scoring below X (0..1; the levels are in `simili status`)"
-
-
-def _at_least(matches: list[Match], min_score: float | None) -> list[Match]:
-    """The matches scoring at least --min-score (all of them without it)."""
-    if min_score is None:
-        return matches
-    return [m for m in matches if m.score >= min_score]
 
 
 def register(
@@ -47,17 +46,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if tags_cmds.wants_words_or_filters(args) or not args.images:
         return tags_cmds.cmd_search(args)
-    failed = 0
     with open_library(args) as library:
-        for image in args.images:
-            try:
-                matches = _at_least(search(library, image, args.top), args.min_score)
-            except NotAnImageError as exc:
-                failed += 1
-                sys.stderr.write(f"error: {exc}\n")
-                print_matches(image, [], args.json, error=exc.reason)
-                continue
-            print_matches(image, matches, args.json)
+        failed = print_image_queries(
+            args.images,
+            lambda image: at_least(search(library, image, args.top), args.min_score),
+            args.json,
+        )
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -70,7 +64,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         return tags_cmds.cmd_similar(args)
     with open_library(args) as library:
         try:
-            matches = _at_least(similar(library, args.photo, args.top), args.min_score)
+            matches = at_least(similar(library, args.photo, args.top), args.min_score)
         except PhotoNotInLibraryError as exc:
             if getattr(args, "debug", False) or os.environ.get("SIMILI_DEBUG"):
                 traceback.print_exc()

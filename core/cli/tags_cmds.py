@@ -8,8 +8,15 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from core.cli.common import EXIT_ERROR, EXIT_OK, open_library, print_matches
-from core.errors import NotAnImageError, PhotoNotInLibraryError
+from core.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    at_least,
+    open_library,
+    print_image_queries,
+    print_matches,
+)
+from core.errors import PhotoNotInLibraryError
 from core.filters import PhotoFilter, parse_day
 from core.pathtext import display, json_fields
 
@@ -78,20 +85,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         if not args.images:
             matches = find_photos(library, text=args.text, photo_filter=wanted, top=args.top)
-            print_matches(args.text, matches, args.json)
+            print_matches(args.text, at_least(matches, args.min_score), args.json)
             return EXIT_OK
-        failed = 0
-        for image in args.images:
-            try:
-                matches = find_photos(
+        failed = print_image_queries(
+            args.images,
+            lambda image: at_least(
+                find_photos(
                     library, text=args.text, image=image, photo_filter=wanted, top=args.top
-                )
-            except NotAnImageError as exc:
-                failed += 1
-                sys.stderr.write(f"error: {exc}\n")
-                print_matches(image, [], args.json, error=exc.reason)
-                continue
-            print_matches(image, matches, args.json)
+                ),
+                args.min_score,
+            ),
+            args.json,
+        )
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -111,7 +116,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         _, vectors = library.catalog.vectors(library.model.dim, [found[0]])
         allowed = allowed_files(library, photo_filter(args))
         matches = filtered_nearest(library, vectors[0], args.top, allowed, frozenset({path}))
-        print_matches(args.photo, matches, args.json)
+        print_matches(args.photo, at_least(matches, args.min_score), args.json)
     return EXIT_OK
 
 

@@ -154,3 +154,24 @@ def test_status_counts_photos_waiting_for_tags(photos, library_home, capsys):
     assert record["untagged"] == 2
     assert main(["status", "--library", str(library_home)]) == 0
     assert "2 photos not tagged yet" in capsys.readouterr().out
+
+
+def test_filtered_likeness_results_carry_their_level_and_min_score(photos, capsys, tmp_path):
+    # GIVEN image searches and a similar that go through the filters
+    query = str(photos["dogs"])
+    levels = {"same", "similar", "related", "unrelated"}
+    _, (before,) = _json(capsys, "search", query, "--before", "2023-12-31", "--json")
+    _, (similar,) = _json(capsys, "similar", query, "--in", str(photos["beach"].parent), "--json")
+    # THEN each result says how alike it is, as unfiltered results do
+    assert before["results"]
+    assert similar["results"]
+    assert all(r["match"] in levels for r in before["results"] + similar["results"])
+    assert before["results"][0]["match"] == "same"  # the photo itself
+    # AND --min-score holds on the filtered and the words paths too
+    _, (high,) = _json(
+        capsys, "search", query, "--before", "2023-12-31", "--min-score", "0.99", "--json"
+    )
+    assert [r["path"] for r in high["results"]] == [query]
+    _, (words,) = _json(capsys, "search", "--text", "dog", "--min-score", "0.7", "--json")
+    assert [Path(r["path"]).name for r in words["results"]] == ["p1.jpg"]  # 0.8; 0.6 and 0.3 out
+    assert all("match" not in r for r in words["results"])  # a words score has no likeness level
