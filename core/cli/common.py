@@ -127,8 +127,10 @@ def print_matches(query: str, matches: list[Match], as_json: bool, error: str = 
     print(f"{display(query)}:")
     if not matches:
         print("  (no photos in the library yet)")
+    leveled = any(m.level for m in matches)  # a words-only search has no likeness levels
     for m in matches:
-        print(f"  {m.score:.3f}  {WORDS.get(m.level, ''):<11}  {display(m.path)}")
+        level = f"{WORDS.get(m.level, ''):<11}  " if leveled else ""
+        print(f"  {m.score:.3f}  {level}{display(m.path)}")
 
 
 def at_least(matches: list[Match], min_score: float | None) -> list[Match]:
