@@ -39,6 +39,7 @@ from core.candidates import (
     turned_hash_pairs,
 )
 from core.catalog import IndexedFile
+from core.edit_labels import confirmed, group_labels
 from core.errors import PhotoNotInLibraryError, SimiliError
 from core.formats import file_format
 from core.grouping import Groups
@@ -323,14 +324,12 @@ class _Scan:
 
     def records(self) -> list[DuplicateGroup]:
         """The groups as records, with confidence, evidence, edit labels and the keeper."""
-        labels: dict[str, set[str]] = {}
-        for (a, b), found in self.verdicts.items():
-            for key, edits in ((a, found.edits_a), (b, found.edits_b)):
-                if edits:
-                    for i in self.by_key[key]:
-                        labels.setdefault(self.files[i].path, set()).update(edits)
+        bar = self.t.bar(self.options.strictness)
         out = []
         for kind, members, evidence in self.groups.components():
+            keys = {self.files[i].key for i in members}
+            by_key = group_labels(keys, confirmed(self.verdicts, keys, bar))
+            labels = {self.files[i].path: by_key.get(self.files[i].key, ()) for i in members}
             records = tuple(
                 sorted((_record(self.files[i], labels) for i in members), key=lambda r: r.path)
             )
@@ -406,7 +405,7 @@ def find_duplicates(
     return out
 
 
-def _record(f: IndexedFile, labels: dict[str, set[str]]) -> DuplicateFile:
+def _record(f: IndexedFile, labels: dict[str, tuple[str, ...]]) -> DuplicateFile:
     m = f.meta
     return DuplicateFile(
         path=f.path,

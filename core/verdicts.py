@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from core.verify import VERSION, Verdict
+from core.verify import VERSION, Verdict, swapped
 
 FILE_NAME = "verdicts.sqlite"
 _SCHEMA = """
@@ -119,8 +119,12 @@ class VerdictStore:
             self._db = None
 
 
+# Measurements kept with a verdict: what `core.edit_labels` needs to judge tones in a group.
+KEPT_FEATURES = ("brightness", "contrast")
+
+
 def _swap(v: Verdict) -> Verdict:
-    return Verdict(v.same, v.strength, v.method, v.summary, v.edits_b, v.edits_a, v.features)
+    return swapped(v)
 
 
 def _encode(v: Verdict) -> str:
@@ -132,6 +136,7 @@ def _encode(v: Verdict) -> str:
             "summary": v.summary,
             "edits_a": list(v.edits_a),
             "edits_b": list(v.edits_b),
+            "features": {k: v.features[k] for k in KEPT_FEATURES if k in v.features},
         }
     )
 
@@ -145,4 +150,5 @@ def _decode(text: str) -> Verdict:
         str(d["summary"]),
         tuple(d["edits_a"]),
         tuple(d["edits_b"]),
+        {str(k): float(x) for k, x in d.get("features", {}).items()},
     )

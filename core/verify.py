@@ -91,6 +91,29 @@ class Verdict:
 NO_EVIDENCE = Verdict(False, 0.0, "none", "nothing to compare")
 
 
+def swapped(v: Verdict) -> Verdict:
+    """The same verdict told from the other side: (b, a) instead of (a, b).
+
+    Edit labels trade places, and so do the measurements that belong to one side; the
+    measurements of b against a turn round (a brightness offset changes sign, a ratio inverts).
+    """
+    f: dict[str, float] = {}
+    for name, value in v.features.items():
+        if name.endswith("_a"):
+            f[name[:-2] + "_b"] = value
+        elif name.endswith("_b"):
+            f[name[:-2] + "_a"] = value
+        elif name == "brightness":
+            f[name] = -value
+        elif name in ("contrast", "scale"):
+            f[name] = 1.0 / value if value else 0.0
+        elif name == "angle":
+            f[name] = -value
+        else:
+            f[name] = value
+    return replace(v, edits_a=v.edits_b, edits_b=v.edits_a, features=f)
+
+
 @dataclass(slots=True)
 class _Photo:
     colour: np.ndarray  # H x W x 3 uint8, upright, long side <= SIDE
@@ -152,8 +175,7 @@ class Verifier:
         if a is None or b is None:
             return NO_EVIDENCE
         if (_pixels(b), path_b) > (_pixels(a), path_a):
-            found = self._verify(b, a)
-            return replace(found, edits_a=found.edits_b, edits_b=found.edits_a)
+            return swapped(self._verify(b, a))
         return self._verify(a, b)
 
     def _verify(self, a: _Photo, b: _Photo) -> Verdict:

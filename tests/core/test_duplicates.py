@@ -26,6 +26,7 @@ from core.hashing import perceptual_hash
 from core.library import Library
 from core.pipeline import index_library
 from tests.conftest import scene
+from tests.core.test_verify import textured
 
 
 def _exif(camera: str, taken: str) -> Image.Exif:
@@ -227,3 +228,29 @@ def test_cli_json_shape_and_decisions(lib, capsys):
     out = capsys.readouterr().out
     assert "reclaimable" in out
     assert "keep" in out
+
+
+def test_keep_best_keeps_the_original_of_a_night_photo_over_its_brightened_copy(tmp_path):
+    # Brightening a dark photo lifts its blacks, so against the brightened copy alone the
+    # original reads as "darkened"; judged against the whole group it is the unedited one.
+    from PIL import ImageEnhance
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    night = Image.fromarray((np.asarray(textured(7), np.float32) * 0.3).astype(np.uint8))
+    night.save(photos / "night.jpg", quality=92)
+    ImageEnhance.Brightness(night).enhance(1.8).save(photos / "night_bright.jpg", quality=92)
+    captioned = night.copy()
+    ImageDraw.Draw(captioned).rectangle([0, 420, 640, 480], fill="white")
+    captioned.save(photos / "night_caption.jpg", quality=85)
+    night.resize((320, 240)).save(photos / "night_small.jpg", quality=90)
+    night.crop((60, 40, 560, 420)).save(photos / "night_crop.jpg", quality=92)
+    with Library(tmp_path / "lib", writer=True) as library:
+        index_library(library, [str(photos)], workers=0)
+    groups = _groups(tmp_path / "lib", "near", saved_verdicts=False)
+    group = next(g for g in groups if "night.jpg" in _names(g))
+    assert "night_bright.jpg" in _names(group)
+    edits = {Path(f.path).name: f.edits for f in group.files}
+    assert "brightened" in edits["night_bright.jpg"]
+    assert not {"darkened", "brightened"} & set(edits["night.jpg"])
+    assert group.keep.endswith("/night.jpg"), group.reason

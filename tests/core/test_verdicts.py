@@ -31,6 +31,17 @@ def test_a_verdict_comes_back_in_the_callers_order(tmp_path):
     assert again.get("h1", "h3") is None
 
 
+def test_the_tone_measurements_are_kept_and_turn_round_with_the_order(tmp_path):
+    toned = Verdict(True, 0.95, "geometry", "brightened", (), ("brightened",),
+                    {"brightness": 20.0, "contrast": 1.25, "tiles": 64.0})  # fmt: skip
+    store = VerdictStore(tmp_path)
+    store.put("h1", "h2", toned)
+    store.close()
+    again = VerdictStore(tmp_path)
+    assert again.get("h1", "h2").features == {"brightness": 20.0, "contrast": 1.25}
+    assert again.get("h2", "h1").features == {"brightness": -20.0, "contrast": 0.8}
+
+
 def test_another_verifier_version_misses_and_prune_drops_it(tmp_path, monkeypatch):
     store = VerdictStore(tmp_path)
     store.put("a", "b", V)

@@ -1,0 +1,67 @@
+"""Tone labels judged against the group, not one pair; only confirmed pairs in the group count."""
+
+from __future__ import annotations
+
+from core.edit_labels import Comparison, confirmed, group_labels
+from core.verify import Verdict, swapped
+
+
+def _pair(a: int, b: int, brightness: float, contrast: float = 1.0, edits_a=(), edits_b=()):
+    verdict = Verdict(
+        True, 0.99, "geometry", "", tuple(edits_a), tuple(edits_b),
+        {"brightness": brightness, "contrast": contrast},
+    )  # fmt: skip
+    return Comparison(a, b, verdict)
+
+
+def test_the_brightened_copy_is_labelled_not_the_original_it_was_compared_with():
+    # 1 original, 2 brightened, 3 captioned, 4 small; the (1, 2) pair alone blames both sides.
+    pairs = [
+        _pair(1, 2, 30.0, 1.2, edits_a=["darkened"], edits_b=["brightened", "contrast raised"]),
+        _pair(1, 3, 1.5),
+        _pair(3, 4, -0.5),
+        _pair(2, 4, -31.0, 0.83),
+    ]
+    labels = group_labels([1, 2, 3, 4], pairs)
+    assert labels == {2: ("brightened", "contrast raised")}
+
+
+def test_a_darkened_copy_is_found_the_same_way():
+    pairs = [_pair(1, 2, -25.0), _pair(1, 3, 0.0), _pair(1, 4, 2.0)]
+    assert group_labels([1, 2, 3, 4], pairs) == {2: ("darkened",)}
+
+
+def test_two_files_have_no_majority_so_the_pairwise_labels_stand():
+    pairs = [_pair(1, 2, 30.0, edits_a=["darkened"], edits_b=["brightened"])]
+    assert group_labels([1, 2], pairs) == {1: ("darkened",), 2: ("brightened",)}
+
+
+def test_without_measurements_linking_everyone_the_pairwise_labels_stand():
+    bare = Comparison(1, 2, Verdict(True, 0.99, "geometry", "", (), ("brightened",)))
+    assert group_labels([1, 2, 3], [bare, _pair(1, 3, 0.0)]) == {2: ("brightened",)}
+
+
+def test_non_tone_labels_come_from_the_pairs():
+    pairs = [_pair(1, 2, 0.0, edits_b=["cropped"]), _pair(1, 3, 0.0, edits_b=["grey"])]
+    assert group_labels([1, 2, 3], pairs) == {2: ("cropped",), 3: ("grey",)}
+
+
+def test_only_confirmed_pairs_inside_the_group_count():
+    strong = Verdict(True, 0.95, "geometry", "", (), ("cropped",))
+    weak = Verdict(False, 0.3, "geometry", "", (), ("grey",))
+    stranger = Verdict(True, 0.99, "geometry", "", ("brightened",), ())
+    found = confirmed({(1, 2): strong, (1, 3): weak, (1, 9): stranger}, {1, 2, 3}, 0.9)
+    assert [(c.a, c.b) for c in found] == [(1, 2)]
+
+
+def test_a_swapped_verdict_turns_its_measurements_round():
+    v = Verdict(
+        True, 0.9, "geometry", "", ("grey",), (),
+        {"brightness": 12.0, "contrast": 2.0, "covered_a": 0.5, "covered_b": 1.0, "tiles": 60.0},
+    )  # fmt: skip
+    s = swapped(v)
+    assert (s.edits_a, s.edits_b) == ((), ("grey",))
+    assert s.features == {
+        "brightness": -12.0, "contrast": 0.5, "covered_b": 0.5, "covered_a": 1.0, "tiles": 60.0
+    }  # fmt: skip
+    assert swapped(s) == v
