@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.duplicates)
 
         self.search_bar = SearchBarView()
+        # Words and filters search photos; on the duplicates page they would search nothing there.
+        self.pages.currentChanged.connect(
+            lambda _: self.search_bar.setVisible(self.pages.currentWidget() is not self.duplicates)
+        )
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(6, 6, 0, 0)

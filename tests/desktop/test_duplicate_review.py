@@ -125,7 +125,9 @@ def drag(widget, dx: int, dy: int) -> None:
 
 
 def test_group_is_shown_with_keeper_confidence_and_differences(qtbot, window):
+    assert window.search_bar.isVisible()
     _find(qtbot, window)
+    assert not window.search_bar.isVisible()  # words search photos, not duplicate groups
     view = window.duplicates
     assert len(view.groups) == 1
     group = view.groups[0]
@@ -479,3 +481,10 @@ def test_stress_zoom_pan_keeper_trash_switch_resize(
     for obj in (None, True, False):
         assert sys.getrefcount(obj) > RESERVE // 2 or sys.getrefcount(obj) > start[obj] - 200
     win.close()
+
+
+def test_the_words_search_bar_comes_back_when_leaving_the_duplicates(qtbot, window):
+    _find(qtbot, window)
+    assert not window.search_bar.isVisible()
+    window.pages.setCurrentWidget(window.results)
+    assert window.search_bar.isVisible()
