@@ -5,7 +5,8 @@ nothing about which of the two was edited: brighten a night photo and the origin
 "darkened" against its copy. A group holds more than one comparison, though, so tone labels
 (brightness and contrast) are judged here against the group's typical member: every confirmed
 pair's measured offset places its two files on one scale, and a file is "brightened" only when it
-sits well above the group's median. Most copies in a group keep the original's tones (a crop, a
+sits well above the group's median; tilts likewise ("tilted": turned a few degrees off the
+group's upright). Most copies in a group keep the original's tones (a crop, a
 resize, a caption, a re-encoding), so the median is the original's. Only a two-file group has no
 majority: there the verifier's pairwise labels (which side clips more) stand.
 
@@ -24,6 +25,7 @@ from core.verify import BRIGHTER, Verdict
 
 TONE_LABELS = ("brightened", "darkened", "contrast raised")
 CONTRAST = 0.1  # |log| of a contrast ratio that counts as a contrast edit (as the verifier's)
+TILT = 0.7  # degrees off the group's upright that count as a tilt (the verifier's words' bound)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,10 @@ def _offsets(
             continue
         if measure == "contrast":
             value = math.log(max(value, 1e-3))
+        elif measure == "angle":  # a tilt: quarter turns are not edits of the picture
+            if c.verdict.features.get("mirrored"):
+                continue  # a mirror turns the angle's sense round; other pairs place the file
+            value -= 90.0 * round(value / 90.0)
         graph[c.a].append((c.b, value, c.verdict.strength))
         graph[c.b].append((c.a, -value, c.verdict.strength))
     level = {members[0]: 0.0}
@@ -83,6 +89,12 @@ def group_labels(
         labels[c.a].update(c.verdict.edits_a)
         labels[c.b].update(c.verdict.edits_b)
     if len(keys) >= 3:
+        tilt = _offsets(keys, pairs, "angle")
+        if tilt is not None:
+            mid_t = median(tilt.values())
+            for k in keys:
+                if abs(tilt[k] - mid_t) >= TILT:
+                    labels[k].add("tilted")
         brightness = _offsets(keys, pairs, "brightness")
         contrast = _offsets(keys, pairs, "contrast")
         if brightness is not None and contrast is not None:

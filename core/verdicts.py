@@ -119,8 +119,8 @@ class VerdictStore:
             self._db = None
 
 
-# Measurements kept with a verdict: what `core.edit_labels` needs to judge tones in a group.
-KEPT_FEATURES = ("brightness", "contrast")
+# Measurements kept with a verdict: what `core.edit_labels` needs to judge tones and tilts.
+KEPT_FEATURES = ("brightness", "contrast", "angle", "mirrored")
 
 
 def _swap(v: Verdict) -> Verdict:

@@ -254,3 +254,23 @@ def test_keep_best_keeps_the_original_of_a_night_photo_over_its_brightened_copy(
     assert "brightened" in edits["night_bright.jpg"]
     assert not {"darkened", "brightened"} & set(edits["night.jpg"])
     assert group.keep.endswith("/night.jpg"), group.reason
+
+
+def test_a_tilted_copy_is_labelled_and_loses_to_the_upright_original(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    photo = textured(8)
+    photo.save(photos / "photo.jpg", quality=92)
+    photo.rotate(3, resample=Image.Resampling.BICUBIC).crop((40, 30, 600, 450)).resize(
+        (640, 480)
+    ).save(photos / "photo_tilted.jpg", quality=92)  # tilted, cropped to hide the corners
+    photo.resize((320, 240)).save(photos / "photo_small.jpg", quality=90)
+    photo.save(photos / "photo.webp", quality=90)
+    with Library(tmp_path / "lib", writer=True) as library:
+        index_library(library, [str(photos)], workers=0)
+    group = next(g for g in _groups(tmp_path / "lib", "near") if "photo.jpg" in _names(g))
+    edits = {Path(f.path).name: f.edits for f in group.files}
+    assert "tilted" in edits["photo_tilted.jpg"]
+    assert "tilted" not in edits["photo.jpg"]
+    assert "tilted" not in edits["photo.webp"]
+    assert group.keep.endswith("/photo.jpg"), group.reason

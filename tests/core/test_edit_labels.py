@@ -65,3 +65,14 @@ def test_a_swapped_verdict_turns_its_measurements_round():
         "brightness": -12.0, "contrast": 0.5, "covered_b": 0.5, "covered_a": 1.0, "tiles": 60.0
     }  # fmt: skip
     assert swapped(s) == v
+
+
+def test_the_tilted_copy_is_the_one_off_the_groups_upright():
+    def turn(a: int, b: int, angle: float, mirrored: float = 0.0) -> Comparison:
+        features = {"brightness": 0.0, "contrast": 1.0, "angle": angle, "mirrored": mirrored}
+        return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), (), features))
+
+    # 2 is tilted 3°; 3 is turned a quarter (not a tilt); 4 is a mirror (its pair is skipped
+    # for the angle, and another pair places it).
+    pairs = [turn(1, 2, 3.0), turn(1, 3, 90.2), turn(1, 4, 177.0, 1.0), turn(3, 4, 0.1)]
+    assert group_labels([1, 2, 3, 4], pairs) == {2: ("tilted",)}
