@@ -107,13 +107,25 @@ def nearest(
     return matches[:top]
 
 
-def search(library: Library, image: str, top: int = 20) -> list[Match]:
-    """Photos most like any image file, inside the library or not."""
-    return nearest(library, query_vectors(library, image), top)
+def search(library: Library, image: str, top: int = 20, confirm: bool = True) -> list[Match]:
+    """Photos most like any image file, inside the library or not.
+
+    With `confirm`, "same photo" is decided by the pair verifier (core/same_photo.py).
+    """
+    found = nearest(library, query_vectors(library, image), top)
+    return _confirmed(library, image, found) if confirm else found
 
 
-def similar(library: Library, photo: str, top: int = 20) -> list[Match]:
+def _confirmed(library: Library, image: str, found: list[Match]) -> list[Match]:
+    from core.same_photo import confirm_same, model_thresholds
+
+    return confirm_same(image, found, model_thresholds(library))
+
+
+def similar(library: Library, photo: str, top: int = 20, confirm: bool = True) -> list[Match]:
     """'More like this' for a library photo; the photo itself is left out.
+
+    With `confirm`, "same photo" is decided by the pair verifier (core/same_photo.py).
 
     Raises:
         PhotoNotInLibraryError: the file is not an indexed photo of this library.
@@ -131,4 +143,5 @@ def similar(library: Library, photo: str, top: int = 20) -> list[Match]:
             "use `simili search` for other images, or `simili index` its folder"
         )
     _, vectors = library.catalog.vectors(library.model.dim, [found[0]])
-    return nearest(library, vectors[0], top, exclude=frozenset({path}))
+    found = nearest(library, vectors[0], top, exclude=frozenset({path}))
+    return _confirmed(library, path, found) if confirm else found
