@@ -5,7 +5,8 @@ Used by `python benchmarks/duplicates_bench.py --diagnose` (tune split by defaul
 
 * ``not a neighbour``: neither among the photo's HNSW neighbours nor a turned/mirrored pHash match;
 * ``below candidate cosine``: a neighbour, but under `Thresholds.candidate`;
-* ``beyond verify_tries``: a candidate both of whose photos had used up their tries;
+* ``beyond verify_tries``: a candidate never verified (both photos had used up their failed
+  tries, in each pass of `_Scan.near`);
 * ``verified, too weak: CHECK``: verified, with strength under the bar; CHECK is the factor of
   `core.verify`'s strength that fell furthest (or ``no geometry`` when no transform was fitted);
 * ``merge refused``: verified strong enough, but the two groups' anchors did not verify.
