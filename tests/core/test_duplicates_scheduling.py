@@ -73,3 +73,24 @@ def test_failed_verifications_stay_within_the_budget_per_photo(library):
     # …and none of those failures is wasted on a pair its group already holds
     family = {k for k, n in name.items() if n.split(".")[0].split("_")[0] == "o"}
     assert len({scan.groups.find(scan.first(k)) for k in family}) == 1
+
+
+def test_no_pair_is_verified_once_its_files_are_in_one_group(library):
+    """Pairs verified side by side never make each other redundant (every pair a candidate)."""
+    t = Thresholds(candidate=-1.0, neighbours=10)
+    redundant: list[tuple[int, int]] = []
+    with Library(library) as lib:
+        scan = _Scan(lib, DuplicateOptions(thresholds=t, saved_verdicts=False), None, None)
+        scan.exact()
+        scan.collect_candidates()
+        inner = scan.verdict
+
+        def verdict(a: int, b: int):
+            if scan.groups.same(scan.first(a), scan.first(b)):
+                redundant.append((a, b))
+            return inner(a, b)
+
+        scan.verdict = verdict  # type: ignore[method-assign]
+        scan.near()
+    assert redundant == []
+    assert sum(scan.attempts.values()) // 2 > 0
