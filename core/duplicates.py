@@ -84,6 +84,8 @@ LOOKAHEAD = 4 * VERIFY_CHUNK  # pairs held back at most while their groups are b
 _INT_FIELDS = ("neighbours", "rotated_bits", "verify_tries", "hash_tries", "alone_tries")
 Pair = tuple[int, int]
 _NO_KEYS: frozenset[int] = frozenset()
+VERIFY_STEP = "duplicates: verifying pairs"
+ALONE_STEP = "duplicates: another look at photos in no group"
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +300,7 @@ class _Scan:
             # A photo still alone gets a few more tries against the candidates not verified yet
             # (its own budget may have gone to neighbours in a crowd of look-alikes).
             rest = [p for pairs, _ in passes for p in pairs if p not in self.verdicts]
-            self._verify_pass(pool, rest, self.t.alone_tries, 0, len(rest), alone=True)
+            self._verify_pass(pool, rest, self.t.alone_tries, 0, len(rest), ALONE_STEP, alone=True)
 
     def _verify_pass(
         self,
@@ -307,11 +309,12 @@ class _Scan:
         tries: int,
         done: int,
         total: int,
+        step: str = VERIFY_STEP,
         alone: bool = False,
     ) -> int:
         """Verify `pairs` in order within a budget of `tries` failures per photo; pairs done.
 
-        With `alone`, only photos that are in no group yet spend (and need) budget.
+        With `alone`, only photos in no group yet spend (and need) budget.
         """
         bar = self.t.bar(self.options.strictness)
         pending = deque(pairs)
@@ -336,7 +339,7 @@ class _Scan:
             self.saved.flush()
             done += consumed
             if self.on_progress is not None:
-                self.on_progress(Progress("duplicates: verifying pairs", done, total))
+                self.on_progress(Progress(step, done, total))
         return done
 
     def _next_chunk(
