@@ -36,8 +36,9 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -316,9 +317,11 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
         runs += [("near", level) for level in args.levels]
         for mode, level in runs:
             started = time.perf_counter()
-            groups = find_duplicates(
-                library, DuplicateOptions(mode=mode, strictness=level, saved_verdicts=False)
+            options = DuplicateOptions(
+                mode=mode, strictness=level, saved_verdicts=args.keep_verdicts
             )
+            with _watched_scans() as scans:
+                groups = find_duplicates(library, options)
             seconds = time.perf_counter() - started
             predicted = pairs_of(g.paths for g in groups)
             s = score(predicted, true_exact if mode == "exact" else true_near)
@@ -328,6 +331,7 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
             )
             s["files_in_groups"] = sum(len(g.files) for g in groups if g.kind != "exact")
             if mode == "near":
+                s["verifications_per_photo"] = _per_photo(scans)
                 false = predicted - true_near
                 s["false_by_kind"] = dict(classify_false(dataset, false))
                 s["recall_by_edit"] = recall_by(dataset, predicted, dataset.edit_of)
@@ -372,6 +376,9 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
     for label, s, _ in rows:
         if s is None or "recall_by_edit" not in s:
             continue
+        per = s["verifications_per_photo"]
+        print(f"\n{label}: near-tier verifications per photo: mean {per['mean']}, "
+              f"max {per['max']}, total {per['total']}")  # fmt: skip
         print(f"\n{label}: recall by edit kind (found/total)")
         print("  " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in s["recall_by_edit"].items()))
         print(
@@ -385,6 +392,35 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
                 + ", ".join(f"{k} {a}/{b}" for k, (a, b) in s["hard_negatives_paired"].items())
             )
     return result
+
+
+@contextmanager
+def _watched_scans() -> Iterator[list[_Scan]]:
+    """The `_Scan`s that `find_duplicates` makes while inside (for their per-photo counts)."""
+    seen: list[_Scan] = []
+    original = core_duplicates._Scan.near
+
+    def near(self: _Scan) -> None:
+        seen.append(self)
+        original(self)
+
+    core_duplicates._Scan.near = near  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        core_duplicates._Scan.near = original  # type: ignore[method-assign]
+
+
+def _per_photo(scans: list[_Scan]) -> dict:
+    """Near-tier verifications per photo (cached verdicts count too: it is the scheduling's)."""
+    photos = sum(len(scan.keys) for scan in scans)
+    counts = [n for scan in scans for n in scan.attempts.values()]
+    total = sum(counts) // 2
+    return {
+        "mean": round(2 * total / max(photos, 1), 2),
+        "max": max(counts, default=0),
+        "total": total,
+    }
 
 
 # -- calibration ---------------------------------------------------------------------------------
@@ -512,6 +548,11 @@ def main() -> None:
     parser.add_argument(
         "--sample", type=int, default=3000, help="calibrate on this many candidate pairs (0: all)"
     )
+    parser.add_argument(
+        "--keep-verdicts", action="store_true",
+        help="keep verdicts in the library folder under --work (the verifier is deterministic): "
+        "a repeat run verifies only new pairs; its times are then not first-scan times",
+    )  # fmt: skip
     parser.add_argument("--synthetic", type=int, default=0, metavar="N", help="scaling run only")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
@@ -532,7 +573,14 @@ def main() -> None:
 
         names = args.sets.split(",") if args.sets != SETS else ["tune"]
         results = [
-            diagnose(d, indexed(d, args.work, args.model), args.work, args.model, args.levels[0])
+            diagnose(
+                d,
+                indexed(d, args.work, args.model),
+                args.work,
+                args.model,
+                args.levels[0],
+                keep_verdicts=args.keep_verdicts,
+            )
             for d in load_sets(args.data, args.dupset, names)
         ]
     elif args.calibrate:

@@ -5,7 +5,8 @@ Used by `python benchmarks/duplicates_bench.py --diagnose` (tune split by defaul
 
 * ``not a neighbour``: neither among the photo's HNSW neighbours nor a turned/mirrored pHash match;
 * ``below candidate cosine``: a neighbour, but under `Thresholds.candidate`;
-* ``beyond verify_tries``: a candidate both of whose photos had used up their tries;
+* ``beyond verify_tries``: a candidate never verified (both photos had used up their failed
+  tries, in each pass of `_Scan.near`);
 * ``verified, too weak: CHECK``: verified, with strength under the bar; CHECK is the factor of
   `core.verify`'s strength that fell furthest (or ``no geometry`` when no transform was fitted);
 * ``merge refused``: verified strong enough, but the two groups' anchors did not verify.
@@ -59,12 +60,13 @@ def diagnose(
     work: Path,
     model: Path | None,
     level: str,
+    keep_verdicts: bool = False,
 ) -> dict:
     """Print and return the stage breakdown of the missed (original, copy) pairs."""
     with Library(folder, model=model) as library:
         scan = _Scan(
             library,
-            DuplicateOptions(mode="near", strictness=level, saved_verdicts=False),
+            DuplicateOptions(mode="near", strictness=level, saved_verdicts=keep_verdicts),
             None,
             None,
         )
@@ -95,11 +97,16 @@ def diagnose(
         unverified = [
             (by_name[o], by_name[c]) for o, c, s, _ in missed if not s.startswith(("verified", "m"))
         ]
+        attempts = sum(scan.attempts.values()) // 2
+        print(f"{attempts} pairs verified by the near tier "
+              f"({2 * attempts / max(len(scan.keys), 1):.2f} a photo, "
+              f"at most {max(scan.attempts.values(), default=0)})")  # fmt: skip
         print(f"{len(unverified)} missed pairs lost before verification: verifying", flush=True)
         with ThreadPoolExecutor(2) as pool:
             late = dict(
                 zip(unverified, pool.map(lambda p: scan.verdict(*p), unverified), strict=True)
             )
+        scan.saved.close()
         truth = {tuple(sorted(p)) for g in dataset.groups for p in _pairs(g)}
         names = {
             k: Path(scan.files[scan.first(k)].path).name for pair in scan.verdicts for k in pair

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -79,8 +80,13 @@ STRICTNESS = ("strict", "normal", "loose")
 NOT_DUPLICATES = "not_duplicates"
 KEEP_ALL = "keep_all"
 _TIER_RANK = {"exact": 0, "near": 1, "similar": 2}
-VERIFY_CHUNK = 64  # pairs verified between two checks of the cancel token
-_INT_FIELDS = ("neighbours", "rotated_bits", "verify_tries")
+VERIFY_CHUNK = 64  # pairs verified in parallel between two checks of the cancel token
+LOOKAHEAD = 4 * VERIFY_CHUNK  # pairs held back at most while their groups are being verified
+_INT_FIELDS = ("neighbours", "rotated_bits", "verify_tries", "hash_tries", "alone_tries")
+Pair = tuple[int, int]
+_NO_KEYS: frozenset[int] = frozenset()
+VERIFY_STEP = "duplicates: verifying pairs"
+ALONE_STEP = "duplicates: another look at photos in no group"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +98,20 @@ class Thresholds:
     `"duplicates"` object.
     """
 
-    neighbours: int = 16  # nearest neighbours looked at per photo
+    # Nearest neighbours looked at per photo: 24, not 16, since a photo's far copies (crops,
+    # tilts) fall behind its near ones and a burst's frames; the budget below bounds the work.
+    neighbours: int = 24
     # Neighbours below this cosine are never verified: on the dupset tune split it keeps 99.5 %
     # of the (original, edited copy) pairs (turned copies come by pHash), and it is what bounds
     # the verification work in a library of distinct photos.
     candidate: float = 0.70
     rotated_bits: int = 8  # pHash distance to a turn or mirror that makes a candidate …
     rotated_cosine: float = 0.30  # … together with at least this cosine
-    verify_tries: int = 4  # verifications per photo, most similar candidates first
+    # Failed verifications per photo (a success merges two groups, so it is bounded anyway):
+    # neighbours most similar first, and apart from them turned/mirrored pHash pairs.
+    verify_tries: int = 4
+    hash_tries: int = 4
+    alone_tries: int = 4  # … and then, for a photo still in no group, its next candidates
     pixel_cosine: float = 0.98  # pixel-identical candidates (then compared pixel by pixel)
     similar: float = 0.85  # similarity of two shots of one burst
     # Verifier strength an edited-copies pair needs, per strictness: chosen on the dupset *tune*
@@ -174,6 +186,8 @@ class _Scan:
         self.verdicts: dict[tuple[int, int], Verdict] = {}
         self.candidates: dict[tuple[int, int], float] = {}
         self.by_hash: set[tuple[int, int]] = set()
+        self.near_by: dict[int, set[int]] = {}  # each key's candidate partners
+        self.attempts: dict[int, int] = {}  # verifications of the near tier per content key
 
     def first(self, key: int) -> int:
         return self.by_key[key][0]
@@ -231,6 +245,9 @@ class _Scan:
         turned = hash_pairs(hashed, t.rotated_bits, t.rotated_cosine, self.store, self.candidates)
         self.candidates.update(turned)
         self.by_hash = set(turned)  # turned/mirrored copies: verified whatever their cosine
+        for a, b in self.candidates:
+            self.near_by.setdefault(a, set()).add(b)
+            self.near_by.setdefault(b, set()).add(a)
 
     def _burst_floor(self) -> float:
         if self.options.min_similarity is not None:
@@ -251,50 +268,140 @@ class _Scan:
         return found
 
     def near(self) -> None:
-        """Confirm candidate pairs by the verifier, most similar first, a few per photo."""
-        bar = self.t.bar(self.options.strictness)
+        """Confirm candidate pairs by the verifier: neighbours, then turned/mirrored pHash pairs.
+
+        Each pass goes most similar first and spends a per-photo budget on *failed*
+        verifications only: a success merges two groups, so successes are bounded by the number
+        of photos anyway, and a photo with many copies still gets its tries for the far ones.
+        A pair whose files are already in one group is skipped when its turn comes, and one
+        batch of parallel verifications never holds two pairs that touch the same group, so no
+        verification is spent on a pair an earlier one of its batch makes redundant.
+        """
         if not self.options.verify_pixels:
             return
-        pairs = sorted(
-            (
-                (s, a, b)
-                for (a, b), s in self.candidates.items()
-                if s >= self.t.candidate or (a, b) in self.by_hash
-            ),
-            reverse=True,
-        )
-        tries: dict[int, int] = {}
-        total = len(pairs)
+        by_hash, by_cosine = [], []
+        for (a, b), s in self.candidates.items():
+            if (a, b) in self.by_hash:
+                by_hash.append((s, a, b))
+            elif s >= self.t.candidate:
+                by_cosine.append((s, a, b))
+        # Neighbours first: a family's group forms around its closest copies, and a turned copy
+        # then joins it alone (two groups merge only when their anchors verify, and a group of
+        # turned copies has a turned anchor).
+        passes = [
+            ([(a, b) for _, a, b in sorted(by_cosine, reverse=True)], self.t.verify_tries),
+            ([(a, b) for _, a, b in sorted(by_hash, reverse=True)], self.t.hash_tries),
+        ]
+        total = sum(len(pairs) for pairs, _ in passes)
+        done = 0
         workers = max(1, min(4, os.cpu_count() or 1))
         with ThreadPoolExecutor(workers, thread_name_prefix="simili-verify") as pool:
-            for start in range(0, total, VERIFY_CHUNK):
-                if self.cancel is not None:
-                    self.cancel.raise_if_cancelled()
-                chunk = []
-                for _, a, b in pairs[start : start + VERIFY_CHUNK]:
-                    ia, ib = self.first(a), self.first(b)
-                    if self.groups.same(ia, ib) or self.groups.forbidden(ia, ib):
-                        continue
-                    # Bounded work: a photo is verified against its few most similar candidates.
-                    if (
-                        tries.get(a, 0) >= self.t.verify_tries
-                        and tries.get(b, 0) >= self.t.verify_tries
-                    ):
-                        continue
-                    tries[a], tries[b] = tries.get(a, 0) + 1, tries.get(b, 0) + 1
-                    chunk.append((a, b))
-                for (a, b), found in zip(
-                    chunk, pool.map(lambda p: self.verdict(*p), chunk), strict=True
-                ):
-                    if found.strength < bar:
-                        continue
+            for pairs, tries in passes:
+                done = self._verify_pass(pool, pairs, tries, done, total)
+            # A photo still alone gets a few more tries against the candidates not verified yet
+            # (its own budget may have gone to neighbours in a crowd of look-alikes).
+            rest = [p for pairs, _ in passes for p in pairs if p not in self.verdicts]
+            self._verify_pass(pool, rest, self.t.alone_tries, 0, len(rest), ALONE_STEP, alone=True)
+
+    def _verify_pass(
+        self,
+        pool: ThreadPoolExecutor,
+        pairs: list[Pair],
+        tries: int,
+        done: int,
+        total: int,
+        step: str = VERIFY_STEP,
+        alone: bool = False,
+    ) -> int:
+        """Verify `pairs` in order within a budget of `tries` failures per photo; pairs done.
+
+        With `alone`, only photos in no group yet spend (and need) budget.
+        """
+        bar = self.t.bar(self.options.strictness)
+        pending = deque(pairs)
+        waiting: list[Pair] = []
+        failures: dict[int, int] = {}
+        while pending or waiting:
+            if self.cancel is not None:
+                self.cancel.raise_if_cancelled()
+            chunk, consumed = self._next_chunk(pending, waiting, failures, tries, alone)
+            for (a, b), found in zip(
+                chunk, pool.map(lambda p: self.verdict(*p), chunk), strict=True
+            ):
+                self.attempts[a] = self.attempts.get(a, 0) + 1
+                self.attempts[b] = self.attempts.get(b, 0) + 1
+                merged = False
+                if found.strength >= bar:
                     ia, ib = self.first(a), self.first(b)
                     evidence = self._evidence(ia, ib, found.method, found)
-                    self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
-                self.saved.flush()
-                if self.on_progress is not None:
-                    done = min(start + VERIFY_CHUNK, total)
-                    self.on_progress(Progress("duplicates: verifying pairs", done, total))
+                    merged = self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
+                if not merged:  # a refused merge costs a try like a failed verification
+                    failures[a], failures[b] = failures.get(a, 0) + 1, failures.get(b, 0) + 1
+            self.saved.flush()
+            done += consumed
+            if self.on_progress is not None:
+                self.on_progress(Progress(step, done, total))
+        return done
+
+    def _next_chunk(
+        self,
+        pending: deque[Pair],
+        waiting: list[Pair],
+        failures: dict[int, int],
+        tries: int,
+        alone: bool,
+    ) -> tuple[list[Pair], int]:
+        """The next batch to verify in parallel: no two pairs touch one group or candidates.
+
+        Pairs that touch a group already in the batch, or a photo that is a candidate of one in
+        it (likely one family: verified side by side they would form separate groups, which
+        then merge only when their anchors verify), wait for the next one (in order, ahead of
+        the pending pairs); a pair whose files are already grouped, or both of whose photos have
+        used up their failures, is dropped. Returns the batch and how many pairs left the queue.
+        """
+        chunk: list[Pair] = []
+        roots: set[int] = set()
+        keys: set[int] = set()
+        later: list[Pair] = []
+        consumed = 0
+        n = 0
+        while len(chunk) < VERIFY_CHUNK:
+            if n < len(waiting):
+                pair = waiting[n]
+                n += 1
+            elif pending and len(later) < LOOKAHEAD:
+                pair = pending.popleft()
+            else:
+                break
+            a, b = pair
+            ia, ib = self.first(a), self.first(b)
+            if (
+                self.groups.same(ia, ib)
+                or self.groups.forbidden(ia, ib)
+                or self._spent(a, b, failures, tries, alone)
+            ):
+                consumed += 1
+                continue
+            ra, rb = self.groups.find(ia), self.groups.find(ib)
+            if (
+                ra in roots
+                or rb in roots
+                or not self.near_by.get(a, _NO_KEYS).isdisjoint(keys)
+                or not self.near_by.get(b, _NO_KEYS).isdisjoint(keys)
+            ):
+                later.append(pair)
+                continue
+            roots.update((ra, rb))
+            keys.update(pair)
+            chunk.append(pair)
+            consumed += 1
+        waiting[:] = later + waiting[n:]
+        return chunk, consumed
+
+    def _spent(self, a: int, b: int, failures: dict[int, int], tries: int, alone: bool) -> bool:
+        """Whether no photo of the pair may spend a try on it."""
+        ends = [k for k in (a, b) if not alone or self.groups.group_size(self.first(k)) == 1]
+        return all(failures.get(k, 0) >= tries for k in ends)
 
     def _anchors_verify(self, x: int, y: int) -> bool:
         """Two groups of edited copies merge only when their anchors are copies of each other."""
