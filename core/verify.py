@@ -47,7 +47,7 @@ from core.verify_photo import Photo, load_photo
 from core.verify_words import describe, describe_featureless, labels
 
 # Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
-VERSION = 4
+VERSION = 5
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
@@ -57,6 +57,14 @@ DISAGREE_OK = 0.04  # share of disagreeing tiles an edit may leave at full stren
 DISAGREE_NEVER = 0.20  # … falling to no evidence at this share
 TEXTURED = 100  # keypoints: a photo with fewer may lack texture (try the featureless path)
 PIXELS_AGREE = 0.85  # strength of full pixel agreement when the keypoints alone are weak
+# Another frame of a near-static video or another screenshot of one app passes every check above
+# (sub-pixel residual, agreeing tiles): what gives it away is a residual that moves whole areas
+# together (the camera moved), with fine detail that no longer matches, or one tile of other
+# content (a changed line of text) in pictures that otherwise agree exactly. Either holds such a
+# pair under the strict bar; chosen on the dupset tune split (benchmarks/verify_pairs.py).
+MOVED_COHERENT = 0.02  # coherence x residual (px) above this: the residual is a motion …
+MOVED_FINE = 0.92  # … when the fine detail also correlates less than this
+OTHER_CONTENT = 0.85  # the cap either sign sets: under strict (0.90), above normal (0.75)
 SURE = 0.95  # geometric evidence this strong needs no second opinion
 CACHE = 512  # decoded photos and their features kept (LRU)
 
@@ -172,6 +180,7 @@ def _geometric(a: Photo, b: Photo, mirrored: bool) -> Verdict | None:
         return None
     projected = src[mask] @ matrix[:, :2].T + matrix[:, 2]
     residual = float(np.median(np.linalg.norm(projected - dst[mask], axis=1)))
+    coherence = _coherence(dst[mask], projected - dst[mask])
     # A free homography on the same matches: a re-shot planar scene (a facade from another
     # spot) fits it much better than the similarity an edit makes.
     _, h_mask = cv2.findHomography(src, dst, cv2.RANSAC, RANSAC_PX, maxIters=2000)
@@ -187,6 +196,7 @@ def _geometric(a: Photo, b: Photo, mirrored: bool) -> Verdict | None:
         "inliers": float(n_in),
         "inlier_ratio": n_in / len(good),
         "residual_px": residual,
+        "residual_coherence": coherence,
         "homography_gain": h_in / max(n_in, 1),
         "scale": scale,
         "angle": angle,
@@ -237,6 +247,40 @@ def strength_factors(f: dict[str, float]) -> dict[str, float]:
     }
 
 
+def strength_caps(f: dict[str, float]) -> dict[str, float]:
+    """Signs of another frame or another screen: each caps the strength (1: no cap).
+
+    Caps, not factors: they keep a pair from strict without pushing it under normal.
+    """
+    return {
+        "moved": OTHER_CONTENT if _moved(f) else 1.0,
+        "other content": OTHER_CONTENT if f.get("hard_tiles", 0.0) >= 1 else 1.0,
+    }
+
+
+def _moved(f: dict[str, float]) -> bool:
+    """Whether the residual is a small motion (another frame) rather than localisation noise."""
+    residual = f["residual_px"] / max(f["scale"], 1.0)
+    coherent = f.get("residual_coherence", 0.0) * residual
+    return coherent > MOVED_COHERENT and f.get("fine_ncc", 1.0) < MOVED_FINE
+
+
+def _coherence(points: np.ndarray, errors: np.ndarray, k: int = 6) -> float:
+    """How much each inlier's residual agrees with its neighbours' (−1..1; about 0 for noise).
+
+    An edit leaves keypoints scattered randomly around the transform; a camera that moved a
+    little between two frames shifts whole neighbourhoods the same way.
+    """
+    if len(points) <= k:
+        return 0.0
+    d = ((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=-1)
+    np.fill_diagonal(d, np.inf)
+    near = np.argpartition(d, k, axis=1)[:, :k]
+    around = errors[near].mean(axis=1)
+    den = math.sqrt(float((errors * errors).sum() * (around * around).sum()) + 1e-12)
+    return float((errors * around).sum() / den)
+
+
 def _geometric_strength(f: dict[str, float]) -> float:
     """Evidence of one capture from the measurements, 0..1: the product of the checks' factors.
 
@@ -249,6 +293,7 @@ def _geometric_strength(f: dict[str, float]) -> float:
     # own: it outweighs the loose keypoints of a photo made of smooth shapes.
     if f["tiles_agree"] >= 0.98 and f["textured_agree"] >= 16 and f["painted"] <= 0.25:
         score = max(score, PIXELS_AGREE)
+    score = min(score, *strength_caps(f).values())
     return float(max(0.0, min(1.0, score)))
 
 

@@ -21,6 +21,9 @@ FLAT_STD = 3.0  # a tile with less grey-level spread than this has no texture
 FLAT_MAD = 4.0  # … and agrees when the mean absolute difference stays below this
 NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small agrees too …
 NOISE_SHARE = 0.7  # … when it is also well below the tile's own spread
+HARD_NCC = 0.5  # a tile that disagrees with a correlation under this …
+HARD_RMS = 20.0  # … and a difference this large shows other content, not noise
+BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
 
 
 def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] | None:
@@ -55,7 +58,8 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
         flags=cv2.INTER_NEAREST,
     )
     covered_moving = float((back > 0).mean())
-    result, agreeing = tiles(target.grey, warped, valid)
+    result, agreeing = tiles(target.grey, warped, valid, BLUR)
+    result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
     target_is_a = target is a
     result["covered_a"] = covered_target if target_is_a else covered_moving
     result["covered_b"] = covered_moving if target_is_a else covered_target
@@ -101,8 +105,17 @@ def _rectangles(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
+def _fine_ncc(x: np.ndarray, y: np.ndarray, valid: np.ndarray) -> float:
+    """Correlation of the fine detail (what a blur removes) over the overlap."""
+    xf, yf = x.astype(np.float32), y.astype(np.float32)
+    hx = (xf - cv2.GaussianBlur(xf, (0, 0), 2.0))[valid]
+    hy = (yf - cv2.GaussianBlur(yf, (0, 0), 2.0))[valid]
+    den = math.sqrt(float((hx * hx).sum() * (hy * hy).sum()) + 1e-9)
+    return float((hx * hy).sum() / den)
+
+
 def tiles(
-    target: np.ndarray, warped: np.ndarray, valid: np.ndarray
+    target: np.ndarray, warped: np.ndarray, valid: np.ndarray, sigma: float = 0.8
 ) -> tuple[dict[str, float], np.ndarray]:
     """Tone-match the overlap, then the fraction of tiles where the two agree (and where).
 
@@ -126,24 +139,25 @@ def tiles(
         for j in range(GRID)
         if valid[ys[i] : ys[i + 1], xs[j] : xs[j + 1]].mean() >= 0.6
     ]
-    ref = cv2.GaussianBlur(target.astype(np.float32), (0, 0), 0.8)
+    ref = cv2.GaussianBlur(target.astype(np.float32), (0, 0), sigma)
     fit = valid
     for _ in range(2):
         lut = _match_tones(warped[fit], target[fit])
         matched = np.zeros(target.shape, np.float32)
         matched[valid] = lut[warped[valid]]
-        smooth = cv2.GaussianBlur(matched, (0, 0), 0.8)
+        smooth = cv2.GaussianBlur(matched, (0, 0), sigma)
         verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
         agreeing = np.zeros(target.shape, bool)
-        for c, (ok, _, _) in zip(cells, verdicts, strict=True):
+        for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
             if ok:
                 agreeing[c] = valid[c]
         if agreeing.sum() < 0.2 * valid.sum():
             break
         fit = agreeing
-    agree = total = textured = textured_ok = 0
+    agree = total = textured = textured_ok = hard = 0
     nccs: list[float] = []
-    for ok, ncc, flat in verdicts:
+    for ok, ncc, flat, rms in verdicts:
+        hard += int(not ok and not flat and ncc < HARD_NCC and rms >= HARD_RMS)
         if not flat:
             textured += 1
             textured_ok += int(ok)
@@ -156,16 +170,17 @@ def tiles(
         "textured_agree": float(textured_ok),
         "painted": painted_share,
         "tiles_agree": agree / total if total else 0.0,
+        "hard_tiles": float(hard),
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,
     }, agreeing
 
 
-def _tile(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> tuple[bool, float, bool]:
-    """(agrees, correlation, flat) for one tile of the tone-matched pair."""
+def _tile(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> tuple[bool, float, bool, float]:
+    """(agrees, correlation, flat, rms difference) for one tile of the tone-matched pair."""
     x, y = x[m], y[m]
     sx, sy = float(x.std()), float(y.std())
     if sx < FLAT_STD and sy < FLAT_STD:
-        return float(np.abs(x - y).mean()) < FLAT_MAD, 1.0, True
+        return float(np.abs(x - y).mean()) < FLAT_MAD, 1.0, True, 0.0
     xc, yc = x - x.mean(), y - y.mean()
     den = math.sqrt(float((xc * xc).sum() * (yc * yc).sum()) + 1e-9)
     ncc = float((xc * yc).sum() / den)
@@ -173,7 +188,7 @@ def _tile(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> tuple[bool, float, boo
     # Compression noise is small against the tile's own contrast; two different textures of
     # low contrast differ by as much as they vary.
     noise = rms <= NOISE_RMS and rms <= NOISE_SHARE * min(sx, sy)
-    return ncc >= TILE_NCC or noise, ncc, False
+    return ncc >= TILE_NCC or noise, ncc, False, rms
 
 
 def _tones(
