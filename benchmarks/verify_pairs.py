@@ -136,11 +136,14 @@ def main() -> None:
     parser.add_argument("--half", type=int, choices=(0, 1), default=None)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="", help="keep edits starting with this (and false)")
     parser.add_argument("--out", type=Path, help="write each pair's new verdict here (JSON)")
     args = parser.parse_args()
     files = json.loads((args.dupset / "truth.json").read_text())["files"]
     pairs = sample(json.loads(args.pairs.read_text()), files, args.per_edit, args.false_from,
                    args.half, args.seed)  # fmt: skip
+    if args.only:
+        pairs = [p for p in pairs if p.edit.startswith(args.only) or not p.true]
     start = time.perf_counter()
     with Pool(args.jobs, _init, (str(args.dupset / "images"),)) as pool:
         found = pool.map(_run, pairs, chunksize=8)

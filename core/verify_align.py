@@ -139,13 +139,17 @@ def tiles(
         for j in range(GRID)
         if valid[ys[i] : ys[i + 1], xs[j] : xs[j + 1]].mean() >= 0.6
     ]
-    ref = cv2.GaussianBlur(target.astype(np.float32), (0, 0), sigma)
+    # Blur only within the overlap (normalised by the blurred mask): what lies outside it (the
+    # black beyond a crop's or a tilt's edge) must not bleed into the edge tiles of one side.
+    weight = valid.astype(np.float32)
+    norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
     fit = valid
     for _ in range(2):
         lut = _match_tones(warped[fit], target[fit])
         matched = np.zeros(target.shape, np.float32)
         matched[valid] = lut[warped[valid]]
-        smooth = cv2.GaussianBlur(matched, (0, 0), sigma)
+        smooth = cv2.GaussianBlur(matched, (0, 0), sigma) / norm
         verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
         agreeing = np.zeros(target.shape, bool)
         for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
