@@ -288,11 +288,13 @@ def _geometric_strength(f: dict[str, float]) -> float:
     """
     if f["tiles"] < 4:
         return 0.0
-    score = float(np.prod(list(strength_factors(f).values())))
+    factors = strength_factors(f)
+    score = float(np.prod(list(factors.values())))
     # Agreement of the aligned pixels everywhere, over enough texture, is strong evidence on its
-    # own: it outweighs the loose keypoints of a photo made of smooth shapes.
+    # own: it outweighs the loose keypoints of a photo made of smooth shapes, though not a
+    # residual that says the camera moved (the next frame agrees everywhere too).
     if f["tiles_agree"] >= 0.98 and f["textured_agree"] >= 16 and f["painted"] <= 0.25:
-        score = max(score, PIXELS_AGREE)
+        score = max(score, PIXELS_AGREE * factors["residual"] * factors["homography fits better"])
     score = min(score, *strength_caps(f).values())
     return float(max(0.0, min(1.0, score)))
 
