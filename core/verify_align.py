@@ -23,6 +23,8 @@ NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small a
 NOISE_SHARE = 0.7  # … when it is also well below the tile's own spread
 HARD_NCC = 0.5  # a tile that disagrees with a correlation under this …
 HARD_RMS = 20.0  # … and a difference this large shows other content, not noise
+STICKER_FILL = 0.72  # a flat shape one side has must fill this much of its box (a disc: 0.79) …
+STICKER_SIDE = 0.4  # … and be no wider or taller than this share of the picture
 BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
 
 
@@ -90,6 +92,31 @@ def _paint(image: np.ndarray) -> np.ndarray:
     return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
 
 
+def _flat(image: np.ndarray) -> np.ndarray:
+    """Pixels of a flat area of any grey level, grown over its thin outlines and drawn marks."""
+    img = image.astype(np.float32)
+    mean = cv2.blur(img, (5, 5))
+    flat = (cv2.blur(img * img, (5, 5)) - mean * mean) < 4.0
+    return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+
+
+def _stickers(mask: np.ndarray) -> np.ndarray:
+    """The parts of a mask that are compact filled shapes of sticker size (a disc, a badge).
+
+    A sticker is flat where the other copy has texture, and compact: a disc fills 79 % of its
+    box. What a moved subject uncovers has the subject's outline, which rarely fills its box so.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    keep = np.zeros(count, bool)
+    floor = 0.004 * mask.size
+    h_img, w_img = mask.shape
+    for n in range(1, count):
+        _, _, w, h, area = stats[n]
+        compact = 0.6 <= w / h <= 1.67 and w <= STICKER_SIDE * w_img and h <= STICKER_SIDE * h_img
+        keep[n] = compact and area >= floor and area >= STICKER_FILL * w * h
+    return keep[labels]
+
+
 def _rectangles(mask: np.ndarray) -> np.ndarray:
     """The parts of a mask that are filled rectangles (bars, stickers, frames), not blobs.
 
@@ -128,6 +155,7 @@ def tiles(
     """
     # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
     painted_px = _rectangles((_paint(target) != _paint(warped)) & valid)
+    painted_px |= _stickers((_flat(target) != _flat(warped)) & valid)
     painted_share = float(painted_px.sum() / max(valid.sum(), 1))
     valid = valid & ~painted_px
     h, wd = target.shape
