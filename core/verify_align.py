@@ -100,12 +100,22 @@ def _flat(image: np.ndarray) -> np.ndarray:
     return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
 
 
-def _stickers(mask: np.ndarray) -> np.ndarray:
-    """The parts of a mask that are compact filled shapes of sticker size (a disc, a badge).
+def _stickers(flat_x: np.ndarray, flat_y: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Compact flat shapes of sticker size (a disc, a badge) that only one of the pair shows.
 
     A sticker is flat where the other copy has texture, and compact: a disc fills 79 % of its
-    box. What a moved subject uncovers has the subject's outline, which rarely fills its box so.
+    box. A subject that moved leaves such shapes on both sides (where it was in one, where it
+    went in the other), so shapes on both sides are never set aside.
     """
+    on_x = _compact(flat_x & ~flat_y & valid)
+    on_y = _compact(flat_y & ~flat_x & valid)
+    if on_x.any() and on_y.any():
+        return np.zeros(valid.shape, bool)
+    return on_x | on_y
+
+
+def _compact(mask: np.ndarray) -> np.ndarray:
+    """The parts of a mask that are compact filled shapes, at most STICKER_SIDE across."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     keep = np.zeros(count, bool)
     floor = 0.004 * mask.size
@@ -155,7 +165,7 @@ def tiles(
     """
     # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
     painted_px = _rectangles((_paint(target) != _paint(warped)) & valid)
-    painted_px |= _stickers((_flat(target) != _flat(warped)) & valid)
+    painted_px |= _stickers(_flat(target), _flat(warped), valid)
     painted_share = float(painted_px.sum() / max(valid.sum(), 1))
     valid = valid & ~painted_px
     h, wd = target.shape
