@@ -25,7 +25,7 @@ from pathlib import Path
 
 from core.duplicates import DuplicateOptions, _Scan
 from core.library import Library
-from core.verify import Verdict, strength_factors
+from core.verify import Verdict, strength_caps, strength_factors
 
 
 def _stage(scan: _Scan, a: int, b: int, bar: float) -> str:
@@ -49,7 +49,7 @@ def weakest_check(v: Verdict) -> str:
     if v.method == "aligned":
         return "featureless: " + ("too little texture" if v.features.get("textured_agree", 0) < 6
                                   else "tiles disagree")  # fmt: skip
-    factors = strength_factors(v.features)
+    factors = strength_factors(v.features) | strength_caps(v.features)
     name, value = min(factors.items(), key=lambda kv: kv[1])
     return name if value < 1.0 else "tiles disagree"
 

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     group, kind = _truth(args.truth)
     stats = {way: Counter() for way in ("score", "verified")}
     false_kinds = {way: Counter() for way in ("score", "verified")}
-    seconds = {way: 0.0 for way in ("score", "verified")}
+    seconds = dict.fromkeys(("score", "verified"), 0.0)
     with Library(args.library) as library:
         paths = sorted(f.path for f in library.catalog.indexed_files())
         sample = random.Random(args.seed).sample(paths, min(args.queries, len(paths)))

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import median
 
-from core.verify import BRIGHTER, Verdict
+from core.verify import Verdict
+from core.verify_words import BRIGHTER
 
 TONE_LABELS = ("brightened", "darkened", "contrast raised")
 CONTRAST = 0.1  # |log| of a contrast ratio that counts as a contrast edit (as the verifier's)

@@ -1,0 +1,261 @@
+"""Where two aligned photos are compared: the finer warped onto the coarser, tile by tile.
+
+An edit leaves the pixels agreeing up to a tone curve and whatever it painted on; another
+exposure leaves parallax, motion and lighting residual in many tiles. This module measures
+that (share of agreeing tiles, what looks painted, tones for the words) and decides nothing:
+`core.verify` turns the measurements into a strength.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from core.verify_photo import Photo
+
+GRID = 8  # tiles per side for the aligned comparison
+TILE_NCC = 0.80  # a textured tile agrees when its tone-matched correlation reaches this
+FLAT_STD = 3.0  # a tile with less grey-level spread than this has no texture
+FLAT_MAD = 4.0  # … and agrees when the mean absolute difference stays below this
+NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small agrees too …
+NOISE_SHARE = 0.7  # … when it is also well below the tile's own spread
+HARD_NCC = 0.5  # a tile that disagrees with a correlation under this …
+HARD_RMS = 20.0  # … and a difference this large shows other content, not noise
+STICKER_FILL = 0.72  # a flat shape one side has must fill this much of its box (a disc: 0.79) …
+STICKER_SIDE = 0.4  # … and be no wider or taller than this share of the picture
+BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
+
+
+def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] | None:
+    """Warp the finer photo into the coarser one's frame and compare tone-matched tiles.
+
+    `matrix` maps b's pixels onto a's. Comparing at the coarser photo's resolution means a
+    heavy down-scale or re-compression still matches its original.
+    """
+    scale = float(math.hypot(matrix[0, 0], matrix[1, 0]))
+    if scale <= 0:
+        return None
+    full = np.vstack([matrix, [0.0, 0.0, 1.0]])
+    if scale >= 1.0:  # b is coarser (a shows it larger): bring a into b's frame
+        inverse = np.linalg.inv(full)[:2]
+        target, moving, to_target = b, a, inverse
+    else:
+        target, moving, to_target = a, b, matrix
+    th, tw = target.grey.shape
+    warped = cv2.warpAffine(moving.grey, to_target, (tw, th), flags=cv2.INTER_AREA, borderValue=0)
+    valid = cv2.warpAffine(
+        np.full(moving.grey.shape, 255, np.uint8), to_target, (tw, th), flags=cv2.INTER_NEAREST
+    )
+    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0
+    covered_target = float(valid.mean())
+    if covered_target < 0.05:
+        return None
+    # How much of the moving photo lies inside the target's frame (the rest was cropped away).
+    back = cv2.warpAffine(
+        np.full(target.grey.shape, 255, np.uint8),
+        cv2.invertAffineTransform(to_target),
+        (moving.grey.shape[1], moving.grey.shape[0]),
+        flags=cv2.INTER_NEAREST,
+    )
+    covered_moving = float((back > 0).mean())
+    result, agreeing = tiles(target.grey, warped, valid, BLUR)
+    result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
+    target_is_a = target is a
+    result["covered_a"] = covered_target if target_is_a else covered_moving
+    result["covered_b"] = covered_moving if target_is_a else covered_target
+    tone_mask = agreeing if agreeing.any() else valid
+    result.update(_tones(target, moving, to_target, tone_mask, target_is_a))
+    return result
+
+
+def _match_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Map `source` grey levels onto `reference`'s by their cumulative histograms."""
+    s_hist = np.bincount(source, minlength=256).astype(np.float64)
+    r_hist = np.bincount(reference, minlength=256).astype(np.float64)
+    s_cdf = np.cumsum(s_hist) / max(s_hist.sum(), 1)
+    r_cdf = np.cumsum(r_hist) / max(r_hist.sum(), 1)
+    lut = np.interp(s_cdf, r_cdf, np.arange(256))
+    return lut
+
+
+def _paint(image: np.ndarray) -> np.ndarray:
+    """Pixels that look painted on: flat pure white or black, grown to take in drawn text.
+
+    Caption bars, frames, black corners and stickers are such areas; natural texture rarely is.
+    """
+    img = image.astype(np.float32)
+    mean = cv2.blur(img, (5, 5))
+    var = cv2.blur(img * img, (5, 5)) - mean * mean
+    flat = (var < 4.0) & ((mean >= 245) | (mean <= 10))
+    return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+
+
+def _flat(image: np.ndarray) -> np.ndarray:
+    """Pixels of a flat area of any grey level, grown over its thin outlines and drawn marks."""
+    img = image.astype(np.float32)
+    mean = cv2.blur(img, (5, 5))
+    flat = (cv2.blur(img * img, (5, 5)) - mean * mean) < 4.0
+    return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+
+
+def _stickers(flat_x: np.ndarray, flat_y: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Compact flat shapes of sticker size (a disc, a badge) that only one of the pair shows.
+
+    A sticker is flat where the other copy has texture, and compact: a disc fills 79 % of its
+    box. A subject that moved leaves such shapes on both sides (where it was in one, where it
+    went in the other), so shapes on both sides are never set aside.
+    """
+    on_x = _compact(flat_x & ~flat_y & valid)
+    on_y = _compact(flat_y & ~flat_x & valid)
+    if on_x.any() and on_y.any():
+        return np.zeros(valid.shape, bool)
+    return on_x | on_y
+
+
+def _compact(mask: np.ndarray) -> np.ndarray:
+    """The parts of a mask that are compact filled shapes, at most STICKER_SIDE across."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    keep = np.zeros(count, bool)
+    floor = 0.004 * mask.size
+    h_img, w_img = mask.shape
+    for n in range(1, count):
+        _, _, w, h, area = stats[n]
+        compact = 0.6 <= w / h <= 1.67 and w <= STICKER_SIDE * w_img and h <= STICKER_SIDE * h_img
+        keep[n] = compact and area >= floor and area >= STICKER_FILL * w * h
+    return keep[labels]
+
+
+def _rectangles(mask: np.ndarray) -> np.ndarray:
+    """The parts of a mask that are filled rectangles (bars, stickers, frames), not blobs.
+
+    Over-exposed sky in one photo and blue sky in another are flat white against texture too,
+    but an edit paints rectangles; a different exposure clips irregular shapes.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    keep = np.zeros(count, bool)
+    floor = 0.002 * mask.size
+    for n in range(1, count):
+        _, _, w, h, area = stats[n]
+        keep[n] = area >= floor and area >= 0.8 * w * h
+    return keep[labels]
+
+
+def _fine_ncc(x: np.ndarray, y: np.ndarray, valid: np.ndarray) -> float:
+    """Correlation of the fine detail (what a blur removes) over the overlap."""
+    xf, yf = x.astype(np.float32), y.astype(np.float32)
+    hx = (xf - cv2.GaussianBlur(xf, (0, 0), 2.0))[valid]
+    hy = (yf - cv2.GaussianBlur(yf, (0, 0), 2.0))[valid]
+    den = math.sqrt(float((hx * hx).sum() * (hy * hy).sum()) + 1e-9)
+    return float((hx * hy).sum() / den)
+
+
+def tiles(
+    target: np.ndarray, warped: np.ndarray, valid: np.ndarray, sigma: float = 0.8
+) -> tuple[dict[str, float], np.ndarray]:
+    """Tone-match the overlap, then the fraction of tiles where the two agree (and where).
+
+    A tile agrees when its tone-matched correlation is high or what differs is no more than
+    compression noise (a low-contrast tile of a q20 JPEG). What one copy shows painted on
+    (a caption bar, a sticker, a frame: flat pure white or black) is set aside rather than
+    counted against the pair. Natural content that differs (a face that moved, a tree seen from
+    elsewhere) always counts. The tone curve is fitted twice: the second time only on the
+    tiles that agreed, so a white caption bar cannot bend the curve for the rest.
+    """
+    # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
+    painted_px = _rectangles((_paint(target) != _paint(warped)) & valid)
+    painted_px |= _stickers(_flat(target), _flat(warped), valid)
+    painted_share = float(painted_px.sum() / max(valid.sum(), 1))
+    valid = valid & ~painted_px
+    h, wd = target.shape
+    ys = np.linspace(0, h, GRID + 1).astype(int)
+    xs = np.linspace(0, wd, GRID + 1).astype(int)
+    cells = [
+        (slice(ys[i], ys[i + 1]), slice(xs[j], xs[j + 1]))
+        for i in range(GRID)
+        for j in range(GRID)
+        if valid[ys[i] : ys[i + 1], xs[j] : xs[j + 1]].mean() >= 0.6
+    ]
+    # Blur only within the overlap (normalised by the blurred mask): what lies outside it (the
+    # black beyond a crop's or a tilt's edge) must not bleed into the edge tiles of one side.
+    weight = valid.astype(np.float32)
+    norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
+    fit = valid
+    for _ in range(2):
+        lut = _match_tones(warped[fit], target[fit])
+        matched = np.zeros(target.shape, np.float32)
+        matched[valid] = lut[warped[valid]]
+        smooth = cv2.GaussianBlur(matched, (0, 0), sigma) / norm
+        verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
+        agreeing = np.zeros(target.shape, bool)
+        for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
+            if ok:
+                agreeing[c] = valid[c]
+        if agreeing.sum() < 0.2 * valid.sum():
+            break
+        fit = agreeing
+    agree = total = textured = textured_ok = hard = 0
+    nccs: list[float] = []
+    for ok, ncc, flat, rms in verdicts:
+        hard += int(not ok and not flat and ncc < HARD_NCC and rms >= HARD_RMS)
+        if not flat:
+            textured += 1
+            textured_ok += int(ok)
+            nccs.append(ncc)
+        total += 1
+        agree += int(ok)
+    return {
+        "tiles": float(total),
+        "textured": float(textured),
+        "textured_agree": float(textured_ok),
+        "painted": painted_share,
+        "tiles_agree": agree / total if total else 0.0,
+        "hard_tiles": float(hard),
+        "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,
+    }, agreeing
+
+
+def _tile(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> tuple[bool, float, bool, float]:
+    """(agrees, correlation, flat, rms difference) for one tile of the tone-matched pair."""
+    x, y = x[m], y[m]
+    sx, sy = float(x.std()), float(y.std())
+    if sx < FLAT_STD and sy < FLAT_STD:
+        return float(np.abs(x - y).mean()) < FLAT_MAD, 1.0, True, 0.0
+    xc, yc = x - x.mean(), y - y.mean()
+    den = math.sqrt(float((xc * xc).sum() * (yc * yc).sum()) + 1e-9)
+    ncc = float((xc * yc).sum() / den)
+    rms = float(np.sqrt(np.mean((x - y) ** 2)))
+    # Compression noise is small against the tile's own contrast; two different textures of
+    # low contrast differ by as much as they vary.
+    noise = rms <= NOISE_RMS and rms <= NOISE_SHARE * min(sx, sy)
+    return ncc >= TILE_NCC or noise, ncc, False, rms
+
+
+def _tones(
+    target: Photo, moving: Photo, to_target: np.ndarray, valid: np.ndarray, target_is_a: bool
+) -> dict[str, float]:
+    """Brightness, contrast and colour of b against a over their overlap (for the summary)."""
+    th, tw = target.grey.shape
+    warped = cv2.warpAffine(moving.colour, to_target, (tw, th), flags=cv2.INTER_AREA)
+    # Every 5th pixel of the overlap is plenty for means and spreads.
+    x = target.colour[valid][::5].astype(np.float32)
+    y = warped[valid][::5].astype(np.float32)
+    a, b = (x, y) if target_is_a else (y, x)
+    ga, gb = a.mean(axis=1), b.mean(axis=1)
+
+    def chroma(c: np.ndarray) -> float:
+        return float((c.max(axis=1) - c.min(axis=1)).mean())
+
+    return {
+        "clip_hi_a": float((ga >= 250).mean()),
+        "clip_hi_b": float((gb >= 250).mean()),
+        "clip_lo_a": float((ga <= 5).mean()),
+        "clip_lo_b": float((gb <= 5).mean()),
+        "brightness": float(gb.mean() - ga.mean()),
+        "contrast": float(gb.std() / max(ga.std(), 1e-3)),
+        "chroma_a": chroma(a),
+        "chroma_b": chroma(b),
+        "tint": float(np.abs((b.mean(axis=0) - gb.mean()) - (a.mean(axis=0) - ga.mean())).max()),
+    }

@@ -1,0 +1,74 @@
+"""The photos the verifier compares: a small upright decode with its local features.
+
+Kept apart from the decision (`core.verify`) so that how a photo is read and described by
+features can change without touching how a pair is judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from core.decode import load_rgb
+from core.errors import NotAnImageError
+
+SIDE = 384  # long side of the decodes compared
+MIN_SIDE = 48  # a picture smaller than this has too little to verify
+FEATURES = 600  # SIFT keypoints per photo
+
+
+@dataclass(slots=True)
+class Photo:
+    """One photo as the verifier sees it."""
+
+    colour: np.ndarray  # H x W x 3 uint8, upright, long side <= SIDE
+    grey: np.ndarray  # H x W uint8
+    full_size: tuple[int, int]  # the decoded photo's (width, height) before shrinking
+    keypoints: np.ndarray | None = None  # N x 2 float32
+    descriptors: np.ndarray | None = None
+    mirror: Photo | None = None  # the same photo mirrored, with its features (made on demand)
+
+    @property
+    def pixels(self) -> int:
+        """Pixel count of the decoded photo (which of a pair is the finer)."""
+        return self.full_size[0] * self.full_size[1]
+
+    @property
+    def count(self) -> int:
+        """Number of keypoints (a photo with few may lack texture)."""
+        return 0 if self.keypoints is None else len(self.keypoints)
+
+    def mirrored(self) -> Photo:
+        """The photo mirrored left to right, with its own features (made once, then kept)."""
+        if self.mirror is None:
+            grey = np.ascontiguousarray(self.grey[:, ::-1])
+            self.mirror = _with_features(
+                Photo(np.ascontiguousarray(self.colour[:, ::-1]), grey, self.full_size)
+            )
+        return self.mirror
+
+
+def load_photo(path: str) -> Photo | None:
+    """The small upright decode of a photo with its features, or None if unreadable or tiny."""
+    try:
+        image = load_rgb(Path(path), max_side=SIDE)
+    except (NotAnImageError, OSError):
+        return None
+    full = image.size
+    image.thumbnail((SIDE, SIDE))
+    colour = np.asarray(image, np.uint8)
+    if min(colour.shape[:2]) < 16 or max(colour.shape[:2]) < MIN_SIDE:
+        return None
+    grey = cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)
+    return _with_features(Photo(colour, grey, full))
+
+
+def _with_features(photo: Photo) -> Photo:
+    kps, desc = cv2.SIFT_create(nfeatures=FEATURES).detectAndCompute(photo.grey, None)
+    if desc is not None and len(kps) >= 2:
+        photo.keypoints = np.float32([k.pt for k in kps])
+        photo.descriptors = desc
+    return photo
