@@ -65,6 +65,9 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
     target_is_a = target is a
     result["covered_a"] = covered_target if target_is_a else covered_moving
     result["covered_b"] = covered_moving if target_is_a else covered_target
+    on_target, on_moving = result.pop("painted_target"), result.pop("painted_moving")
+    result["painted_a"] = on_target if target_is_a else on_moving
+    result["painted_b"] = on_moving if target_is_a else on_target
     tone_mask = agreeing if agreeing.any() else valid
     result.update(_tones(target, moving, to_target, tone_mask, target_is_a))
     return result
@@ -164,9 +167,15 @@ def tiles(
     tiles that agreed, so a white caption bar cannot bend the curve for the rest.
     """
     # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
-    painted_px = _rectangles((_paint(target) != _paint(warped)) & valid)
-    painted_px |= _stickers(_flat(target), _flat(warped), valid)
-    painted_share = float(painted_px.sum() / max(valid.sum(), 1))
+    paint_t, paint_w, flat_t = _paint(target), _paint(warped), _flat(target)
+    painted_px = _rectangles((paint_t != paint_w) & valid)
+    stickers = _stickers(flat_t, _flat(warped), valid)
+    painted_px |= stickers
+    overlap = max(valid.sum(), 1)
+    painted_share = float(painted_px.sum() / overlap)
+    # Which side shows the overlay (for the edit labels): its painted or flat pixels.
+    on_target = painted_px & ((paint_t & ~paint_w) | (stickers & flat_t))
+    on_target_share = float(on_target.sum() / overlap)
     valid = valid & ~painted_px
     h, wd = target.shape
     ys = np.linspace(0, h, GRID + 1).astype(int)
@@ -211,6 +220,8 @@ def tiles(
         "textured": float(textured),
         "textured_agree": float(textured_ok),
         "painted": painted_share,
+        "painted_target": on_target_share,
+        "painted_moving": max(0.0, painted_share - on_target_share),
         "tiles_agree": agree / total if total else 0.0,
         "hard_tiles": float(hard),
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 BRIGHTER = 6.0  # mean grey-level shift that counts as a brightness edit
+OVERLAY = 0.02  # share of the overlap painted on one side only that names it "captioned"
 
 
 def turn_words(degrees: int, mirrored: bool) -> str:
@@ -66,7 +67,7 @@ def describe(f: dict[str, float], mirrored: bool, pixel_ratio: float) -> str:
 
 
 def labels(f: dict[str, float], side: str) -> tuple[str, ...]:
-    """Edit labels of one side of a pair (which copy was brightened, greyed, cropped)."""
+    """Edit labels of one side of a pair (which copy was brightened, greyed, captioned, cropped)."""
     other = "b" if side == "a" else "a"
     out: list[str] = []
     sign = 1 if side == "b" else -1
@@ -83,6 +84,9 @@ def labels(f: dict[str, float], side: str) -> tuple[str, ...]:
         out.append("contrast raised")
     if f.get(f"chroma_{side}", 10) < 3 and f.get(f"chroma_{other}", 0) > 8:
         out.append("grey")
+    # An overlay (a caption bar, a sticker, text) shows on this side only.
+    if f.get(f"painted_{side}", 0.0) > OVERLAY and f.get(f"painted_{other}", 0.0) < OVERLAY / 2:
+        out.append("captioned")
     # The crop lies wholly inside the other picture, which it covers only in part.
     if f.get(f"covered_{side}", 1.0) > 0.97 and f.get(f"covered_{other}", 1.0) < 0.93:
         out.append("cropped")

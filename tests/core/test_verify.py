@@ -131,6 +131,10 @@ def test_the_summary_and_labels_say_what_the_edit_did(photos):
     assert "mirrored" in mirrored.summary
     caption = v.verify(str(photos["original.jpg"]), str(photos["caption.jpg"]))
     assert "overlay" in caption.summary
+    assert "captioned" in caption.edits_b
+    assert "captioned" not in caption.edits_a
+    back = v.verify(str(photos["caption.jpg"]), str(photos["original.jpg"]))
+    assert ("captioned" in back.edits_a, "captioned" in back.edits_b) == (True, False)
 
 
 def test_pixels_identical_across_containers(photos):
