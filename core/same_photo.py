@@ -15,7 +15,9 @@ duplicate finder's candidate floor; each check costs tens of milliseconds on a C
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from core.records import Match
 from core.verify import Verifier
 
 CONFIRM_TOP = 8  # results of one query the verifier looks at, best scores first
+WORKERS = min(4, os.cpu_count() or 1)
 
 
 def confirm_same(
@@ -51,15 +54,18 @@ def confirm_same(
         return list(matches)
     t = thresholds or Thresholds()
     verifier = verifier or Verifier()
-    out: list[Match] = []
-    checked = 0
     # Byte-identical copies share one vector, hence one score: one check serves them all.
-    by_score: dict[float, bool] = {}
+    first: dict[float, str] = {}
     for m in matches:
-        if m.level and m.score >= t.candidate and (m.score in by_score or checked < top):
-            if m.score not in by_score:
-                checked += 1
-                by_score[m.score] = verifier.verify(query, m.path).strength >= t.strict
+        if m.level and m.score >= t.candidate and m.score not in first and len(first) < top:
+            first[m.score] = m.path
+    # The checks run side by side (OpenCV works single-threaded per check, see core.verify).
+    with ThreadPoolExecutor(min(WORKERS, max(1, len(first))), "simili-same") as pool:
+        strengths = pool.map(lambda path: verifier.verify(query, path).strength, first.values())
+        by_score = {score: s >= t.strict for score, s in zip(first, strengths, strict=True)}
+    out: list[Match] = []
+    for m in matches:
+        if m.level and m.score in by_score:
             if by_score[m.score]:
                 m = replace(m, level=SAME)
             elif m.level == SAME:

@@ -48,7 +48,8 @@ def test_a_confirmed_copy_is_same_and_first_an_unconfirmed_high_score_is_not(tmp
         ("/p/scene.jpg", "similar"),
         ("/p/far.jpg", "unrelated"),
     ]
-    assert fake.calls == ["/p/burst.jpg", "/p/scene.jpg", "/p/crop.jpg"]  # not below the floor
+    # The checks run side by side: their order is free; none below the floor.
+    assert sorted(fake.calls) == ["/p/burst.jpg", "/p/crop.jpg", "/p/scene.jpg"]
 
 
 def test_the_checks_are_bounded_and_byte_copies_share_one(tmp_path):
@@ -56,7 +57,7 @@ def test_the_checks_are_bounded_and_byte_copies_share_one(tmp_path):
     matches.insert(1, Match("/p/0-copy.jpg", matches[0].score, "same"))  # same vector
     fake = FakeVerifier({"/p/0.jpg", "/p/0-copy.jpg", "/p/1.jpg", "/p/4.jpg"})
     out = confirm_same(_query(tmp_path), matches, Thresholds(), fake, top=3)  # type: ignore[arg-type]
-    assert fake.calls == ["/p/0.jpg", "/p/1.jpg", "/p/2.jpg"]
+    assert sorted(fake.calls) == ["/p/0.jpg", "/p/1.jpg", "/p/2.jpg"]
     levels = {m.path: m.level for m in out}
     assert levels["/p/0-copy.jpg"] == "same"
     assert levels["/p/4.jpg"] == "similar"  # beyond the checks a score alone proves nothing
