@@ -60,12 +60,14 @@ def test_decode_workers_stay_light():
 
 # Where threads start, as the README's Design section states it: the app's task runner and pools,
 # the watcher's observer + debounce threads (plain Python), the duplicate scan's verification
-# pool, and the lifeline thread inside each decode worker process. Add a file here only together
+# pool and an image query's "same photo" checks, and the lifeline thread inside each decode
+# worker process. Add a file here only together
 # with the README sentence that explains it.
 THREAD_STARTERS = {
     "desktop/workers.py",
     "core/watcher.py",
     "core/duplicates.py",
+    "core/same_photo.py",
     "core/decode_worker.py",
 }
 
