@@ -130,18 +130,24 @@ def _compact(mask: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _rectangles(mask: np.ndarray) -> np.ndarray:
+def _rectangles(mask: np.ndarray, neutral: np.ndarray | None = None) -> np.ndarray:
     """The parts of a mask that are filled rectangles (bars, stickers, frames), not blobs.
 
     Over-exposed sky in one photo and blue sky in another are flat white against texture too,
-    but an edit paints rectangles; a different exposure clips irregular shapes.
+    but an edit paints rectangles; a different exposure clips irregular shapes. Where both
+    pictures are painted alike (`neutral`: a caption bar over the other's white background)
+    nothing tells the two apart, so those pixels fill the rectangle too.
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     keep = np.zeros(count, bool)
     floor = 0.002 * mask.size
     for n in range(1, count):
-        _, _, w, h, area = stats[n]
-        keep[n] = area >= floor and area >= 0.8 * w * h
+        x, y, w, h, area = stats[n]
+        filled = float(area)
+        if neutral is not None and area >= floor and area < 0.8 * w * h:
+            box = labels[y : y + h, x : x + w] != n
+            filled += float((box & neutral[y : y + h, x : x + w]).sum())
+        keep[n] = area >= floor and filled >= 0.8 * w * h
     return keep[labels]
 
 
@@ -168,7 +174,7 @@ def tiles(
     """
     # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
     paint_t, paint_w, flat_t = _paint(target), _paint(warped), _flat(target)
-    painted_px = _rectangles((paint_t != paint_w) & valid)
+    painted_px = _rectangles((paint_t != paint_w) & valid, paint_t & paint_w)
     stickers = _stickers(flat_t, _flat(warped), valid)
     painted_px |= stickers
     overlap = max(valid.sum(), 1)

@@ -132,3 +132,22 @@ def test_a_screenshot_with_one_line_changed_is_not_strict(pairs):
 def test_the_same_screenshot_is_strict(pairs):
     """The screenshot check must not cost a copy of a screen its confirmation."""
     assert _verify(pairs, "screen1.png", "screen1.png") >= STRICT
+
+
+def test_a_caption_bar_over_a_bright_background_is_the_edit_not_other_content(tmp_path):
+    # The photo's lower part is a blown-out white background: the caption bar merges with it,
+    # so what the copy painted is not a clean rectangle against the original.
+    base = textured(21)
+    draw = ImageDraw.Draw(base)
+    draw.ellipse([-80, 330, 300, 560], fill="white")
+    draw.rectangle([420, 380, 640, 480], fill="white")
+    captioned = base.copy()
+    draw = ImageDraw.Draw(captioned)
+    draw.rectangle([0, 420, 640, 480], fill="white")
+    draw.text((380, 432), "holiday 2024", fill="black", font=ImageFont.load_default(size=24))
+    a, b = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    base.save(a, quality=92)
+    captioned.save(b, quality=85)
+    found = Verifier().verify(str(a), str(b))
+    assert found.strength >= STRICT, found.features
+    assert "captioned" in found.edits_b
