@@ -432,10 +432,14 @@ class _Scan:
     def records(self) -> list[DuplicateGroup]:
         """The groups as records, with confidence, evidence, edit labels and the keeper."""
         bar = self.t.bar(self.options.strictness)
+        components = self.groups.components()
+        group_of = {self.files[i].key: n for n, (_, members, _) in enumerate(components)
+                    for i in members}  # fmt: skip
+        pairs = confirmed(self.verdicts, group_of, bar)
         out = []
-        for kind, members, evidence in self.groups.components():
+        for n, (kind, members, evidence) in enumerate(components):
             keys = {self.files[i].key for i in members}
-            by_key = group_labels(keys, confirmed(self.verdicts, keys, bar))
+            by_key = group_labels(keys, pairs.get(n, []))
             labels = {self.files[i].path: by_key.get(self.files[i].key, ()) for i in members}
             records = tuple(
                 sorted((_record(self.files[i], labels) for i in members), key=lambda r: r.path)

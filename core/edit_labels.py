@@ -112,11 +112,15 @@ def group_labels(
 
 
 def confirmed(
-    verdicts: Mapping[tuple[int, int], Verdict], group: set[int], bar: float
-) -> list[Comparison]:
-    """The verdicts between members of one group that reached the strictness bar."""
-    return [
-        Comparison(a, b, v)
-        for (a, b), v in verdicts.items()
-        if a in group and b in group and v.strength >= bar
-    ]
+    verdicts: Mapping[tuple[int, int], Verdict], group_of: Mapping[int, int], bar: float
+) -> dict[int, list[Comparison]]:
+    """The verdicts that reached the strictness bar between members of one group, per group.
+
+    `group_of` maps a content key to its group; one pass over the verdicts serves every group.
+    """
+    out: dict[int, list[Comparison]] = {}
+    for (a, b), v in verdicts.items():
+        g = group_of.get(a)
+        if g is not None and g == group_of.get(b) and v.strength >= bar:
+            out.setdefault(g, []).append(Comparison(a, b, v))
+    return out
