@@ -119,8 +119,12 @@ class VerdictStore:
             self._db = None
 
 
-# Measurements kept with a verdict: what `core.edit_labels` needs to judge tones and tilts.
-KEPT_FEATURES = ("brightness", "contrast", "angle", "mirrored")
+# Measurements kept with a verdict: what `core.edit_labels` needs to judge tones and tilts, and
+# what `core.verify_words.describe` needs to tell the pair's words from the other side.
+KEPT_FEATURES = (
+    "brightness", "contrast", "angle", "mirrored", "pixel_ratio", "covered_a", "covered_b",
+    "chroma_a", "chroma_b", "tint", "painted",
+)  # fmt: skip
 
 
 def _swap(v: Verdict) -> Verdict:

@@ -116,9 +116,15 @@ def swapped(v: Verdict) -> Verdict:
             f[name] = 1.0 / value if value else 0.0
         elif name == "angle":
             f[name] = -value
+        elif name == "pixel_ratio":
+            f[name] = 1.0 / value if value else 0.0
         else:
             f[name] = value
-    return replace(v, edits_a=v.edits_b, edits_b=v.edits_a, features=f)
+    out = replace(v, edits_a=v.edits_b, edits_b=v.edits_a, features=f)
+    if v.method == "geometry" and "pixel_ratio" in f:
+        # The words have a direction too ("brightened", "turned 90°"): told again from b.
+        out = replace(out, summary=describe(f, bool(f.get("mirrored")), f["pixel_ratio"]))
+    return out
 
 
 class Verifier:
@@ -224,6 +230,7 @@ def _geometric(a: Photo, b: Photo, mirrored: bool) -> Verdict | None:
         "angle": angle,
         "spread": spread,
         "mirrored": float(mirrored),
+        "pixel_ratio": a.pixels / max(bb.pixels, 1),
         **compared,
     }
     strength = _geometric_strength(feats)
@@ -231,7 +238,7 @@ def _geometric(a: Photo, b: Photo, mirrored: bool) -> Verdict | None:
         same=strength >= 0.5,
         strength=strength,
         method="geometry",
-        summary=describe(feats, mirrored, a.pixels / max(bb.pixels, 1)),
+        summary=describe(feats, mirrored, feats["pixel_ratio"]),
         edits_a=labels(feats, "a"),
         edits_b=labels(feats, "b"),
         features=feats,

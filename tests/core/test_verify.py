@@ -140,3 +140,19 @@ def test_the_summary_and_labels_say_what_the_edit_did(photos):
 def test_pixels_identical_across_containers(photos):
     assert pixels_identical(str(photos["original.jpg"]), str(photos["same.png"]))
     assert not pixels_identical(str(photos["original.jpg"]), str(photos["q20.jpg"]))
+
+
+def test_the_summary_is_told_from_the_callers_side(photos):
+    """Words with a direction ("brightened", "turned 90°") turn round with the pair's order."""
+    v = Verifier()
+    original, brighter = str(photos["original.jpg"]), str(photos["brighter.jpg"])
+    forth, back = v.verify(original, brighter), v.verify(brighter, original)
+    assert "brightened" in forth.summary
+    assert "darkened" not in forth.summary
+    assert "darkened" in back.summary
+    assert "brightened" not in back.summary
+    turned = str(photos["turned.jpg"])
+    one, other = v.verify(original, turned).summary, v.verify(turned, original).summary
+    assert {w for w in ("turned 90°", "turned 270°") if w in one} != {
+        w for w in ("turned 90°", "turned 270°") if w in other
+    }
