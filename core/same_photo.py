@@ -28,6 +28,14 @@ from core.verify import Verifier
 
 CONFIRM_TOP = 8  # results of one query the verifier looks at, best scores first
 WORKERS = min(4, os.cpu_count() or 1)
+# Decodes and features an app keeps between queries (about 1-2 MB each): enough for a few
+# "More like this" clicks in a row, far below the duplicate scan's cache.
+QUERY_CACHE = 32
+
+
+def query_verifier() -> Verifier:
+    """One verifier for an app's image queries, kept between them (see QUERY_CACHE)."""
+    return Verifier(cache=QUERY_CACHE)
 
 
 def confirm_same(

@@ -13,6 +13,7 @@ projected the same way as the library's photos.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -24,6 +25,9 @@ from core.library import Library
 from core.paths import normalise
 from core.pathtext import parse
 from core.records import Match
+
+if TYPE_CHECKING:
+    from core.verify import Verifier
 
 # Byte-identical copies share one vector; fetch a few extra neighbours so copies don't crowd out K.
 OVERFETCH = 8
@@ -107,25 +111,41 @@ def nearest(
     return matches[:top]
 
 
-def search(library: Library, image: str, top: int = 20, confirm: bool = True) -> list[Match]:
+def search(
+    library: Library,
+    image: str,
+    top: int = 20,
+    confirm: bool = True,
+    verifier: Verifier | None = None,
+) -> list[Match]:
     """Photos most like any image file, inside the library or not.
 
-    With `confirm`, "same photo" is decided by the pair verifier (core/same_photo.py).
+    With `confirm`, "same photo" is decided by the pair verifier (core/same_photo.py); an app
+    passes one `verifier` for all its queries, so repeated queries reuse decodes and features.
     """
     found = nearest(library, query_vectors(library, image), top)
-    return _confirmed(library, image, found) if confirm else found
+    return _confirmed(library, image, found, verifier) if confirm else found
 
 
-def _confirmed(library: Library, image: str, found: list[Match]) -> list[Match]:
+def _confirmed(
+    library: Library, image: str, found: list[Match], verifier: Verifier | None
+) -> list[Match]:
     from core.same_photo import confirm_same, model_thresholds
 
-    return confirm_same(image, found, model_thresholds(library))
+    return confirm_same(image, found, model_thresholds(library), verifier)
 
 
-def similar(library: Library, photo: str, top: int = 20, confirm: bool = True) -> list[Match]:
+def similar(
+    library: Library,
+    photo: str,
+    top: int = 20,
+    confirm: bool = True,
+    verifier: Verifier | None = None,
+) -> list[Match]:
     """'More like this' for a library photo; the photo itself is left out.
 
-    With `confirm`, "same photo" is decided by the pair verifier (core/same_photo.py).
+    With `confirm`, "same photo" is decided by the pair verifier (core/same_photo.py), with
+    `verifier` reused as in `search`.
 
     Raises:
         PhotoNotInLibraryError: the file is not an indexed photo of this library.
@@ -144,4 +164,4 @@ def similar(library: Library, photo: str, top: int = 20, confirm: bool = True) -
         )
     _, vectors = library.catalog.vectors(library.model.dim, [found[0]])
     found = nearest(library, vectors[0], top, exclude=frozenset({path}))
-    return _confirmed(library, path, found) if confirm else found
+    return _confirmed(library, path, found, verifier) if confirm else found

@@ -18,6 +18,7 @@ from core.library import CATALOG_NAME, Library
 from core.paths import normalise
 from core.pipeline import index_library, retry_problems
 from core.records import DuplicateGroup, IndexReport, Match, Problem, Progress, TrashedFile
+from core.same_photo import query_verifier
 from core.search import search, similar
 from core.settings import Settings, load_settings, save_settings
 from core.tags import tags_of
@@ -85,6 +86,8 @@ class LibraryController(QObject):
         # GUI-thread reads; the writer (or reader) Library has just checked the file.
         self.catalog = Catalog(folder / CATALOG_NAME, readonly=True, check=False)
         self._reader: Library | None = None
+        # Image queries reuse one verifier, so "More like this" clicks in a row reuse decodes.
+        self._query_verifier = query_verifier()
         self.runner = TaskRunner()
         self.runner.explain = lambda exc: explain(exc, folder)
         self.runner.progressed.connect(self.indexing_progressed)
@@ -464,7 +467,7 @@ class LibraryController(QObject):
 
         def work() -> tuple[list[Match], list[list[str]]]:
             library = self._reader_library()
-            matches = search(library, path, SEARCH_TOP)
+            matches = search(library, path, SEARCH_TOP, verifier=self._query_verifier)
             return matches, stack_shots(library, [m.path for m in matches])
 
         self._search_pool.start(Job(tag if tag is not None else path, work, self._search_signals))
@@ -495,7 +498,7 @@ class LibraryController(QObject):
         """More like a library photo (itself excluded)."""
 
         def work() -> list[Match]:
-            return similar(self._reader_library(), path, top)
+            return similar(self._reader_library(), path, top, verifier=self._query_verifier)
 
         self._search_pool.start(Job(tag, work, self._search_signals))
 

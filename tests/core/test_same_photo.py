@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core import verify_photo
 from core.duplicates import Thresholds
 from core.library import Library
 from core.pipeline import index_library
 from core.records import Match
-from core.same_photo import confirm_same
+from core.same_photo import confirm_same, query_verifier
 from core.search import similar
 from core.verify import Verdict
 from tests.core.test_verify import textured
@@ -87,3 +88,23 @@ def test_more_like_this_calls_a_crop_the_same_photo(tmp_path):
     assert Path(found[0].path).name == "photo_crop.jpg"
     assert found[0].level == "same"
     assert all(m.level != "same" for m in found[1:])
+
+
+def test_a_verifier_passed_in_is_reused_between_queries(tmp_path, monkeypatch):
+    """An app keeps one verifier for its queries: the second query decodes nothing again."""
+    original = tmp_path / "original.jpg"
+    textured(1).save(original, quality=92)
+    copy = tmp_path / "copy.jpg"
+    textured(1).resize((320, 240)).save(copy, quality=85)
+    decoded: list[str] = []
+    real = verify_photo.load_photo
+    monkeypatch.setattr("core.verify.load_photo", lambda p: decoded.append(p) or real(p))
+    matches = [Match(str(copy), 0.95, "same")]
+    verifier = query_verifier()
+    first = confirm_same(str(original), matches, verifier=verifier)
+    assert [m.level for m in first] == ["same"]
+    assert len(decoded) == 2
+    confirm_same(str(original), matches, verifier=verifier)
+    assert len(decoded) == 2
+    confirm_same(str(original), matches)  # no verifier: a fresh one decodes again
+    assert len(decoded) == 4
