@@ -47,7 +47,7 @@ from core.verify_photo import Photo, load_photo
 from core.verify_words import describe, describe_featureless, labels
 
 # Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
-VERSION = 6
+VERSION = 8
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
@@ -65,6 +65,17 @@ PIXELS_AGREE = 0.85  # strength of full pixel agreement when the keypoints alone
 MOVED_COHERENT = 0.02  # coherence x residual (px) above this: the residual is a motion …
 MOVED_FINE = 0.92  # … when the fine detail also correlates less than this
 OTHER_CONTENT = 0.85  # the cap either sign sets: under strict (0.90), above normal (0.75)
+# A part of the picture that sits elsewhere once the rest is aligned (tiles shifted against each
+# other, `shift_spread` in px) moved between two exposures; an edit moves everything together.
+# On the dupset tune split no edited copy exceeds 0.68 px; video frames with a subject that
+# moved reach 0.6-1.4 px.
+SHIFT_MOVED = 0.75  # from here the pair is held under strict (OTHER_CONTENT) …
+SHIFT_NEVER = 1.0  # … and from here under loose: a whole pixel of its own is another exposure
+MOVED_CAP = 0.5
+# An edit paints on one copy (a caption, a sticker, a border); content drawn on *both* sides
+# where the other is blank (events on two pages of a calendar, other rows of a form) is another
+# picture of one layout. No edited copy of the tune pair sample shows it (share of the overlap).
+BOTH_PAINTED = 0.01
 SURE = 0.95  # geometric evidence this strong needs no second opinion
 CACHE = 512  # decoded photos and their features kept (LRU)
 
@@ -281,9 +292,13 @@ def strength_caps(f: dict[str, float]) -> dict[str, float]:
 
     Caps, not factors: they keep a pair from strict without pushing it under normal.
     """
+    shift = f.get("shift_spread", 0.0)
+    both = min(f.get("painted_a", 0.0), f.get("painted_b", 0.0))
     return {
-        "moved": OTHER_CONTENT if _moved(f) else 1.0,
+        "moved": OTHER_CONTENT if _moved(f) or shift >= SHIFT_MOVED else 1.0,
+        "part moved": MOVED_CAP if shift >= SHIFT_NEVER else 1.0,
         "other content": OTHER_CONTENT if f.get("hard_tiles", 0.0) >= 1 else 1.0,
+        "painted on both": OTHER_CONTENT if both >= BOTH_PAINTED else 1.0,
     }
 
 

@@ -26,6 +26,8 @@ HARD_RMS = 20.0  # … and a difference this large shows other content, not nois
 STICKER_FILL = 0.72  # a flat shape one side has must fill this much of its box (a disc: 0.79) …
 STICKER_SIDE = 0.4  # … and be no wider or taller than this share of the picture
 BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
+SHIFT_TEXTURE = 8.0  # a tile's position is measured where its grey levels spread this much …
+SHIFT_RESPONSE = 0.6  # … and its phase-correlation peak is this clear
 
 
 def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] | None:
@@ -211,6 +213,7 @@ def tiles(
         if agreeing.sum() < 0.2 * valid.sum():
             break
         fit = agreeing
+    shift = _shift_spread(ref, smooth, valid, cells, verdicts)
     agree = total = textured = textured_ok = hard = 0
     nccs: list[float] = []
     for ok, ncc, flat, rms in verdicts:
@@ -231,7 +234,43 @@ def tiles(
         "tiles_agree": agree / total if total else 0.0,
         "hard_tiles": float(hard),
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,
+        "shift_spread": shift,
     }, agreeing
+
+
+def _shift_spread(
+    ref: np.ndarray,
+    moved: np.ndarray,
+    valid: np.ndarray,
+    cells: list[tuple[slice, slice]],
+    verdicts: list[tuple[bool, float, bool, float]],
+) -> float:
+    """How far the aligned tiles shift against each other (px): a part of the scene that moved.
+
+    One transform maps every part of an edited copy onto its original, so after alignment every
+    textured tile sits in place to compression noise. In another frame of a video (or a burst),
+    a subject that moved a pixel sits elsewhere while the rest agrees: its tiles shift together.
+    The second largest deviation from the median shift, so one odd tile does not decide.
+    """
+    shifts = []
+    for c, (_, ncc, flat, _) in zip(cells, verdicts, strict=True):
+        if flat or ncc < 0.5 or valid[c].mean() < 0.98:
+            continue
+        x, y = ref[c], moved[c]
+        if min(x.shape) < 8 or float(x.std()) < SHIFT_TEXTURE:
+            continue
+        (dx, dy), response = cv2.phaseCorrelate(x, y, _hanning(x.shape))
+        if response >= SHIFT_RESPONSE:  # a weak peak is compression noise, not a position
+            shifts.append((dx, dy))
+    if len(shifts) < 4:
+        return 0.0
+    d = np.asarray(shifts, np.float64)
+    dev = np.sort(np.linalg.norm(d - np.median(d, axis=0), axis=1))
+    return float(dev[-2])
+
+
+def _hanning(shape: tuple[int, ...]) -> np.ndarray:
+    return cv2.createHanningWindow((shape[1], shape[0]), cv2.CV_32F)
 
 
 def _tile(x: np.ndarray, y: np.ndarray, m: np.ndarray) -> tuple[bool, float, bool, float]:

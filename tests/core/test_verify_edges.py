@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from core.duplicates import Thresholds
-from core.verify import Verifier
+from core.verify import Verifier, strength_caps
 from tests.core.test_verify import textured
 
 STRICT, NORMAL = Thresholds().strict, Thresholds().normal
@@ -40,6 +40,21 @@ def _screen(lines: list[str]) -> Image.Image:
         draw.text((16, 60 + 40 * n), name, fill=(30, 30, 30), font=font)
     for n, line in enumerate(lines):
         draw.text((170, 60 + 36 * n), line, fill=(20, 20, 20), font=font)
+    return image
+
+
+def _calendar(days: set[int]) -> Image.Image:
+    """A month view: a grid on white, with an event bar on some days."""
+    image = Image.new("RGB", (1024, 640), (246, 246, 248))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=16)
+    draw.rectangle([0, 0, 1024, 30], fill=(20, 20, 25))
+    for n in range(42):
+        x, y = 20 + 140 * (n % 7), 60 + 90 * (n // 7)
+        draw.rectangle([x, y, x + 140, y + 90], outline=(120, 120, 120))
+        draw.text((x + 6, y + 4), str(n + 1), fill=(20, 20, 20), font=font)
+        if n in days:
+            draw.rectangle([x + 6, y + 30, x + 132, y + 52], fill=(160, 110, 100))
     return image
 
 
@@ -94,7 +109,16 @@ def pairs(tmp_path_factory) -> dict[str, Path]:
         still = base.copy()
         ImageDraw.Draw(still).ellipse(box, fill=(200, 90, 40))
         save(name, still)
+    # Another frame where a textured subject (several tiles wide) moved 2 px, then tilted and
+    # cropped like an edit: the rest of the picture aligns exactly, the subject does not.
+    moved = base.copy()
+    moved.paste(base.crop((198, 119, 438, 359)), (200, 120))
+    save(
+        "part_moved_tilted.jpg", moved.rotate(-2, Image.Resampling.BICUBIC).crop((14, 11, 626, 469))
+    )
     save("screen1.png", _screen(LINES))
+    save("month_a.png", _calendar({8, 13, 16, 20, 21, 23, 31, 32, 34, 37}))
+    save("month_b.png", _calendar({3, 7, 8, 9, 10, 12, 15, 17, 19, 22, 26, 29, 32, 33, 35}))
     changed = list(LINES)
     changed[4] = "Ring Sam about the party"
     save("screen2.png", _screen(changed))
@@ -125,8 +149,22 @@ def test_an_object_moved_under_a_static_camera_is_not_strict(pairs):
     assert _verify(pairs, "still_a.jpg", "still_b.jpg") < STRICT
 
 
+def test_an_edit_of_a_frame_where_a_subject_moved_is_not_strict(pairs):
+    """Tiles that shift against the rest after alignment are another exposure, edited or not."""
+    assert _verify(pairs, "original.jpg", "part_moved_tilted.jpg") < NORMAL
+
+
 def test_a_screenshot_with_one_line_changed_is_not_strict(pairs):
     assert _verify(pairs, "screen1.png", "screen2.png") < STRICT
+
+
+def test_paint_on_both_sides_holds_a_pair_under_strict(pairs):
+    """Events drawn on both pictures where the other is blank: two screens, not an edit."""
+    caps = strength_caps({"painted_a": 0.06, "painted_b": 0.04, "residual_px": 0.0, "scale": 1.0})
+    assert min(caps.values()) < STRICT
+    one_side = strength_caps({"painted_a": 0.0, "painted_b": 0.1, "residual_px": 0.0, "scale": 1.0})
+    assert min(one_side.values()) == 1.0
+    assert _verify(pairs, "month_a.png", "month_b.png") < STRICT
 
 
 def test_the_same_screenshot_is_strict(pairs):
