@@ -82,7 +82,9 @@ KEEP_ALL = "keep_all"
 _TIER_RANK = {"exact": 0, "near": 1, "similar": 2}
 VERIFY_CHUNK = 64  # pairs verified in parallel between two checks of the cancel token
 LOOKAHEAD = 4 * VERIFY_CHUNK  # pairs held back at most while their groups are being verified
-_INT_FIELDS = ("neighbours", "rotated_bits", "verify_tries", "hash_tries", "alone_tries")
+_INT_FIELDS = (
+    "neighbours", "rotated_bits", "verify_tries", "hash_tries", "alone_tries", "low_res",
+)  # fmt: skip
 Pair = tuple[int, int]
 _NO_KEYS: frozenset[int] = frozenset()
 VERIFY_STEP = "duplicates: verifying pairs"
@@ -112,6 +114,13 @@ class Thresholds:
     verify_tries: int = 4
     hash_tries: int = 4
     alone_tries: int = 4  # … and then, for a photo still in no group, its next candidates
+    # A photo whose long side is under this many px is compared where the motion between two
+    # frames of a video no longer shows (a pixel at 384 px is half a pixel at 192): its pairs
+    # are verified after all others, once the groups have formed around larger photos, and if
+    # it then matches two groups whose anchors refuse to merge it joins neither (it is as much
+    # a copy of one as of the other). On the dupset tune split every false link between two
+    # captures of one video ran through such a copy.
+    low_res: int = 256
     pixel_cosine: float = 0.98  # pixel-identical candidates (then compared pixel by pixel)
     similar: float = 0.85  # similarity of two shots of one burst
     # Verifier strength an edited-copies pair needs, per strictness: chosen on the dupset *tune*
@@ -188,6 +197,7 @@ class _Scan:
         self.by_hash: set[tuple[int, int]] = set()
         self.near_by: dict[int, set[int]] = {}  # each key's candidate partners
         self.attempts: dict[int, int] = {}  # verifications of the near tier per content key
+        self.ambiguous: set[int] = set()  # small photos that match two groups kept apart
 
     def first(self, key: int) -> int:
         return self.by_key[key][0]
@@ -289,8 +299,8 @@ class _Scan:
         # then joins it alone (two groups merge only when their anchors verify, and a group of
         # turned copies has a turned anchor).
         passes = [
-            ([(a, b) for _, a, b in sorted(by_cosine, reverse=True)], self.t.verify_tries),
-            ([(a, b) for _, a, b in sorted(by_hash, reverse=True)], self.t.hash_tries),
+            (self._small_last(sorted(by_cosine, reverse=True)), self.t.verify_tries),
+            (self._small_last(sorted(by_hash, reverse=True)), self.t.hash_tries),
         ]
         total = sum(len(pairs) for pairs, _ in passes)
         done = 0
@@ -302,6 +312,15 @@ class _Scan:
             # (its own budget may have gone to neighbours in a crowd of look-alikes).
             rest = [p for pairs, _ in passes for p in pairs if p not in self.verdicts]
             self._verify_pass(pool, rest, self.t.alone_tries, 0, len(rest), ALONE_STEP, alone=True)
+
+    def _small(self, key: int) -> bool:
+        m = self.files[self.first(key)].meta
+        return max(m.width or 0, m.height or 0) < self.t.low_res
+
+    def _small_last(self, ranked: list[tuple[float, int, int]]) -> list[Pair]:
+        """Pairs in order, those with a small photo after all the others (see low_res)."""
+        first = [(a, b) for _, a, b in ranked if not (self._small(a) or self._small(b))]
+        return first + [(a, b) for _, a, b in ranked if self._small(a) or self._small(b)]
 
     def _verify_pass(
         self,
@@ -335,6 +354,9 @@ class _Scan:
                     ia, ib = self.first(a), self.first(b)
                     evidence = self._evidence(ia, ib, found.method, found)
                     merged = self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
+                    if not merged and not self.groups.forbidden(ia, ib):
+                        # Its groups refused each other: a small photo between them is in doubt.
+                        self.ambiguous.update(k for k in (a, b) if self._small(k))
                 if not merged:  # a refused merge costs a try like a failed verification
                     failures[a], failures[b] = failures.get(a, 0) + 1, failures.get(b, 0) + 1
             self.saved.flush()
@@ -408,6 +430,30 @@ class _Scan:
         found = self.verdict(self.files[x].key, self.files[y].key)
         return found.strength >= self.t.bar(self.options.strictness)
 
+    def _without_ambiguous(
+        self, components: list[tuple[str, list[int], list[PairEvidence]]]
+    ) -> list[tuple[str, list[int], list[PairEvidence]]]:
+        """The groups without the small photos in doubt (their own byte copies stay a group)."""
+        if not self.ambiguous:
+            return components
+        out = []
+        for kind, members, evidence in components:
+            doubtful = [i for i in members if self.files[i].key in self.ambiguous]
+            if kind != "near" or not doubtful:
+                out.append((kind, members, evidence))
+                continue
+            gone = {self.files[i].path for i in doubtful}
+            rest = [i for i in members if i not in doubtful]
+            kept = [e for e in evidence if e.a not in gone and e.b not in gone]
+            if len(rest) >= 2:
+                out.append((kind, rest, kept))
+            for key in {self.files[i].key for i in doubtful}:
+                copies = [i for i in doubtful if self.files[i].key == key]
+                if len(copies) >= 2:
+                    same = [e for e in evidence if e.a in gone and e.b in gone]
+                    out.append(("exact", copies, same))
+        return out
+
     def similar(self) -> None:
         """Bursts: alike, with a hint that the shots were taken together."""
         info = shots(self.files, self.by_key)
@@ -432,7 +478,7 @@ class _Scan:
     def records(self) -> list[DuplicateGroup]:
         """The groups as records, with confidence, evidence, edit labels and the keeper."""
         bar = self.t.bar(self.options.strictness)
-        components = self.groups.components()
+        components = self._without_ambiguous(self.groups.components())
         group_of = {self.files[i].key: n for n, (_, members, _) in enumerate(components)
                     for i in members}  # fmt: skip
         pairs = confirmed(self.verdicts, group_of, bar)

@@ -156,3 +156,22 @@ def test_the_summary_is_told_from_the_callers_side(photos):
     assert {w for w in ("turned 90°", "turned 270°") if w in one} != {
         w for w in ("turned 90°", "turned 270°") if w in other
     }
+
+
+def test_mirrored_features_are_derived_like_detection_on_the_mirrored_picture(photos):
+    """The mirror's descriptors (derived, not detected) match detection on the flipped pixels."""
+    import cv2
+
+    from core.verify_photo import load_photo
+
+    photo = load_photo(str(photos["original.jpg"]))
+    assert photo is not None
+    mirror = photo.mirrored()
+    sift = cv2.SIFT_create(nfeatures=600)
+    keypoints, detected = sift.detectAndCompute(mirror.grey, None)
+    found = cv2.BFMatcher(cv2.NORM_L2).match(mirror.descriptors, detected)
+    close = [m for m in found if m.distance < 1.0]
+    assert len(close) >= 0.4 * len(found)
+    points = np.float32([k.pt for k in keypoints])
+    for m in close[:50]:  # … and sit where detection puts them
+        assert np.abs(mirror.keypoints[m.queryIdx] - points[m.trainIdx]).max() < 0.05
