@@ -318,9 +318,15 @@ class _Scan:
         return max(m.width or 0, m.height or 0) < self.t.low_res
 
     def _small_last(self, ranked: list[tuple[float, int, int]]) -> list[Pair]:
-        """Pairs in order, those with a small photo after all the others (see low_res)."""
-        first = [(a, b) for _, a, b in ranked if not (self._small(a) or self._small(b))]
-        return first + [(a, b) for _, a, b in ranked if self._small(a) or self._small(b)]
+        """Pairs in order: those with a small photo after the others, two small ones last.
+
+        So a small photo meets the groups formed around larger photos before it meets another
+        small one (two small copies of two frames agree; see low_res).
+        """
+        tiers: list[list[Pair]] = [[], [], []]
+        for _, a, b in ranked:
+            tiers[self._small(a) + self._small(b)].append((a, b))
+        return tiers[0] + tiers[1] + tiers[2]
 
     def _verify_pass(
         self,
@@ -354,7 +360,7 @@ class _Scan:
                     ia, ib = self.first(a), self.first(b)
                     evidence = self._evidence(ia, ib, found.method, found)
                     merged = self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
-                    if not merged and not self.groups.forbidden(ia, ib):
+                    if not (merged or self.groups.same(ia, ib) or self.groups.forbidden(ia, ib)):
                         # Its groups refused each other: a small photo between them is in doubt.
                         self.ambiguous.update(k for k in (a, b) if self._small(k))
                 if not merged:  # a refused merge costs a try like a failed verification
@@ -433,25 +439,35 @@ class _Scan:
     def _without_ambiguous(
         self, components: list[tuple[str, list[int], list[PairEvidence]]]
     ) -> list[tuple[str, list[int], list[PairEvidence]]]:
-        """The groups without the small photos in doubt (their own byte copies stay a group)."""
+        """The groups without the small photos in doubt, split where only they held them together.
+
+        A small photo's byte copies stay a group of their own ("exact").
+        """
         if not self.ambiguous:
             return components
         out = []
         for kind, members, evidence in components:
-            doubtful = [i for i in members if self.files[i].key in self.ambiguous]
-            if kind != "near" or not doubtful:
+            if kind != "near" or not any(self.files[i].key in self.ambiguous for i in members):
                 out.append((kind, members, evidence))
                 continue
-            gone = {self.files[i].path for i in doubtful}
-            rest = [i for i in members if i not in doubtful]
-            kept = [e for e in evidence if e.a not in gone and e.b not in gone]
-            if len(rest) >= 2:
-                out.append((kind, rest, kept))
-            for key in {self.files[i].key for i in doubtful}:
-                copies = [i for i in doubtful if self.files[i].key == key]
-                if len(copies) >= 2:
-                    same = [e for e in evidence if e.a in gone and e.b in gone]
-                    out.append(("exact", copies, same))
+            doubtful = {i for i in members if self.files[i].key in self.ambiguous}
+            index = {self.files[i].path: i for i in members}
+            parent = {i: i for i in members}
+            for e in evidence:
+                i, j = index[e.a], index[e.b]
+                # No link through a photo in doubt, except to its own byte copies.
+                clear = i not in doubtful and j not in doubtful
+                if clear or self.files[i].key == self.files[j].key:
+                    parent[_root(parent, i)] = _root(parent, j)
+            parts: dict[int, list[int]] = {}
+            for i in members:
+                parts.setdefault(_root(parent, i), []).append(i)
+            for part in parts.values():
+                if len(part) < 2:
+                    continue
+                paths = {self.files[i].path for i in part}
+                kept = [e for e in evidence if e.a in paths and e.b in paths]
+                out.append(("exact" if part[0] in doubtful else kind, part, kept))
         return out
 
     def similar(self) -> None:
@@ -497,6 +513,12 @@ class _Scan:
             )
         out.sort(key=lambda g: (_TIER_RANK[g.kind], -g.reclaimable, g.keep))
         return out
+
+
+def _root(parent: dict[int, int], i: int) -> int:
+    while parent[i] != i:
+        i = parent[i]
+    return i
 
 
 def confidence_words(group: DuplicateGroup, t: Thresholds | None = None) -> str:
