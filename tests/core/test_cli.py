@@ -264,7 +264,8 @@ def test_watch_exits_130_on_ctrl_c(indexed, library_home):
     import signal
     import time
 
-    env = dict(os.environ, SIMILI_HOME=str(library_home))
+    # PYTHONFAULTHANDLER: if it ever hangs, SIGABRT makes it print where each thread is.
+    env = dict(os.environ, SIMILI_HOME=str(library_home), PYTHONFAULTHANDLER="1")
     proc = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "watch", "--library", str(library_home)],
         stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
@@ -272,12 +273,20 @@ def test_watch_exits_130_on_ctrl_c(indexed, library_home):
     try:
         deadline = time.monotonic() + 60
         assert proc.stderr is not None
+        seen = []
         for line in proc.stderr:
+            seen.append(line)
             if "watching for changes" in line or time.monotonic() > deadline:
                 break
         time.sleep(1.0)  # in the wait loop, not on the way into it
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 130
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            _, rest = proc.communicate(timeout=30)
+            pytest.fail("watch did not stop on Ctrl+C:\n" + "".join(seen) + rest)
+        assert code == 130
     finally:
         if proc.poll() is None:
             proc.kill()
