@@ -266,10 +266,16 @@ def test_watch_exits_130_on_ctrl_c(indexed, library_home):
 
     # PYTHONFAULTHANDLER: if it ever hangs, SIGABRT makes it print where each thread is.
     env = dict(os.environ, SIMILI_HOME=str(library_home), PYTHONFAULTHANDLER="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "core.cli", "watch", "--library", str(library_home)],
-        stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
-    )  # fmt: skip
+    # A process started in the background by a script (`.ci/run &`) inherits Ctrl+C *ignored*,
+    # and so would the child: give it the default, as a terminal would.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "core.cli", "watch", "--library", str(library_home)],
+            stderr=subprocess.PIPE, text=True, cwd=REPO, env=env,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, before)
     try:
         deadline = time.monotonic() + 60
         assert proc.stderr is not None
