@@ -436,40 +436,6 @@ class _Scan:
         found = self.verdict(self.files[x].key, self.files[y].key)
         return found.strength >= self.t.bar(self.options.strictness)
 
-    def _without_ambiguous(
-        self, components: list[tuple[str, list[int], list[PairEvidence]]]
-    ) -> list[tuple[str, list[int], list[PairEvidence]]]:
-        """The groups without the small photos in doubt, split where only they held them together.
-
-        A small photo's byte copies stay a group of their own ("exact").
-        """
-        if not self.ambiguous:
-            return components
-        out = []
-        for kind, members, evidence in components:
-            if kind != "near" or not any(self.files[i].key in self.ambiguous for i in members):
-                out.append((kind, members, evidence))
-                continue
-            doubtful = {i for i in members if self.files[i].key in self.ambiguous}
-            index = {self.files[i].path: i for i in members}
-            parent = {i: i for i in members}
-            for e in evidence:
-                i, j = index[e.a], index[e.b]
-                # No link through a photo in doubt, except to its own byte copies.
-                clear = i not in doubtful and j not in doubtful
-                if clear or self.files[i].key == self.files[j].key:
-                    parent[_root(parent, i)] = _root(parent, j)
-            parts: dict[int, list[int]] = {}
-            for i in members:
-                parts.setdefault(_root(parent, i), []).append(i)
-            for part in parts.values():
-                if len(part) < 2:
-                    continue
-                paths = {self.files[i].path for i in part}
-                kept = [e for e in evidence if e.a in paths and e.b in paths]
-                out.append(("exact" if part[0] in doubtful else kind, part, kept))
-        return out
-
     def similar(self) -> None:
         """Bursts: alike, with a hint that the shots were taken together."""
         info = shots(self.files, self.by_key)
@@ -494,7 +460,8 @@ class _Scan:
     def records(self) -> list[DuplicateGroup]:
         """The groups as records, with confidence, evidence, edit labels and the keeper."""
         bar = self.t.bar(self.options.strictness)
-        components = self._without_ambiguous(self.groups.components())
+        doubtful = [i for i, f in enumerate(self.files) if f.key in self.ambiguous]
+        components = self.groups.components(doubtful)
         group_of = {self.files[i].key: n for n, (_, members, _) in enumerate(components)
                     for i in members}  # fmt: skip
         pairs = confirmed(self.verdicts, group_of, bar)
@@ -513,12 +480,6 @@ class _Scan:
             )
         out.sort(key=lambda g: (_TIER_RANK[g.kind], -g.reclaimable, g.keep))
         return out
-
-
-def _root(parent: dict[int, int], i: int) -> int:
-    while parent[i] != i:
-        i = parent[i]
-    return i
 
 
 def confidence_words(group: DuplicateGroup, t: Thresholds | None = None) -> str:

@@ -2,13 +2,14 @@
 
 A merge is refused when it would join files a user marked "not duplicates" / "keep all", or when
 the caller's guard says the two groups' anchors (their largest photos) do not belong together,
-so one ambiguous photo cannot chain two different photos into one group. Every merge keeps the
+so one ambiguous photo cannot chain two different photos into one group; a file the caller found
+in doubt afterwards leaves its group (`components(doubtful=...)`). Every merge keeps the
 evidence that made it, so a group can say how sure it is (its weakest link) and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from core.catalog import Decision, IndexedFile
 from core.records import PairEvidence
@@ -102,17 +103,53 @@ class Groups:
         links.append((a, b, evidence))
         return True
 
-    def components(self) -> list[tuple[str, list[int], list[PairEvidence]]]:
-        """(tier name, members, evidence strongest first) for every group of two or more."""
+    def components(
+        self, doubtful: Collection[int] = ()
+    ) -> list[tuple[str, list[int], list[PairEvidence]]]:
+        """(tier name, members, evidence strongest first) for every group of two or more.
+
+        `doubtful` files (a small photo that matched two groups kept apart) leave their
+        edited-copies group, which is split where only they held it together; a doubtful
+        file's byte copies stay together, as an exact group.
+        """
         out: dict[int, list[int]] = {}
         for i in range(len(self.parent)):
             out.setdefault(self.find(i), []).append(i)
+        doubt = set(doubtful)
         groups = []
         for root, members in out.items():
-            if len(members) < 2:
-                continue
-            evidence = sorted(
-                (e for _, _, e in self.links.get(root, [])), key=lambda e: -e.strength
-            )
-            groups.append((TIERS[self.tier[root]], members, evidence))
+            links = self.links.get(root, [])
+            if TIERS[self.tier[root]] == "near" and not doubt.isdisjoint(members):
+                parts = self._split(members, links, doubt)
+            else:
+                parts = [(TIERS[self.tier[root]], members)]
+            for tier, part in parts:
+                if len(part) < 2:
+                    continue
+                inside = set(part)
+                evidence = sorted(
+                    (e for a, b, e in links if a in inside and b in inside),
+                    key=lambda e: -e.strength,
+                )
+                groups.append((tier, part, evidence))
         return groups
+
+    def _split(
+        self, members: list[int], links: list[tuple[int, int, PairEvidence]], doubtful: set[int]
+    ) -> list[tuple[str, list[int]]]:
+        """The parts of a group left when no link runs through a doubtful file."""
+        parent = {i: i for i in members}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                i = parent[i]
+            return i
+
+        for a, b, _ in links:
+            clear = a not in doubtful and b not in doubtful
+            if clear or self.files[a].key == self.files[b].key:
+                parent[root(a)] = root(b)
+        parts: dict[int, list[int]] = {}
+        for i in members:
+            parts.setdefault(root(i), []).append(i)
+        return [("exact" if p[0] in doubtful else "near", p) for p in parts.values()]
