@@ -146,19 +146,34 @@ class Verifier:
     """
 
     def __init__(self, cache: int = CACHE) -> None:
-        self._cache: OrderedDict[str, Photo | None] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int, int], Photo | None] = OrderedDict()
         self._limit = cache
 
     # -- photos ----------------------------------------------------------------------------
     def photo(self, path: str) -> Photo | None:
-        """The small upright decode of a photo with its features, or None if unreadable."""
-        found = self._cache.get(path)
-        if found is not None or path in self._cache:
-            return found
+        """The small upright decode of a photo with its features, or None if unreadable.
+
+        Kept by path, size and modification time: an app keeps one verifier for a session, and
+        a photo edited meanwhile must be decoded again.
+        """
+        try:
+            st = Path(path).stat()
+            key = (path, st.st_size, st.st_mtime_ns)
+        except OSError:
+            return None
+        if key in self._cache:
+            try:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            except KeyError:  # dropped by another thread meanwhile
+                pass
         photo = load_photo(path)
-        self._cache[path] = photo
+        self._cache[key] = photo
         while len(self._cache) > self._limit:
-            self._cache.popitem(last=False)
+            try:
+                self._cache.popitem(last=False)
+            except KeyError:
+                break
         return photo
 
     # -- the check ---------------------------------------------------------------------------

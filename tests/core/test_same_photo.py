@@ -108,3 +108,19 @@ def test_a_verifier_passed_in_is_reused_between_queries(tmp_path, monkeypatch):
     assert len(decoded) == 2
     confirm_same(str(original), matches)  # no verifier: a fresh one decodes again
     assert len(decoded) == 4
+
+
+def test_a_kept_verifier_decodes_a_photo_again_once_it_changed(tmp_path):
+    """One verifier lives for an app session: a photo edited meanwhile is not judged stale."""
+    import os
+
+    original, other = tmp_path / "original.jpg", tmp_path / "copy.jpg"
+    textured(1).save(original, quality=92)
+    textured(1).resize((320, 240)).save(other, quality=85)
+    verifier = query_verifier()
+    before = verifier.verify(str(original), str(other)).strength
+    textured(2).resize((320, 240)).save(other, quality=85)  # now another picture
+    os.utime(other, ns=(10**18, 10**18))
+    after = verifier.verify(str(original), str(other)).strength
+    assert before >= Thresholds().strict
+    assert after < Thresholds().loose
