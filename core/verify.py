@@ -123,12 +123,10 @@ def swapped(v: Verdict) -> Verdict:
             f[name[:-2] + "_a"] = value
         elif name == "brightness":
             f[name] = -value
-        elif name in ("contrast", "scale"):
+        elif name in ("contrast", "scale", "pixel_ratio"):
             f[name] = 1.0 / value if value else 0.0
         elif name == "angle":
             f[name] = -value
-        elif name == "pixel_ratio":
-            f[name] = 1.0 / value if value else 0.0
         else:
             f[name] = value
     out = replace(v, edits_a=v.edits_b, edits_b=v.edits_a, features=f)

@@ -8,6 +8,7 @@ that (share of agreeing tiles, what looks painted, tones for the words) and deci
 
 from __future__ import annotations
 
+import functools
 import math
 
 import cv2
@@ -254,7 +255,7 @@ def _shift_spread(
     """
     shifts = []
     for c, (_, ncc, flat, _) in zip(cells, verdicts, strict=True):
-        if flat or ncc < 0.5 or valid[c].mean() < 0.98:
+        if flat or ncc < HARD_NCC or valid[c].mean() < 0.98:
             continue
         x, y = ref[c], moved[c]
         if min(x.shape) < 8 or float(x.std()) < SHIFT_TEXTURE:
@@ -269,7 +270,9 @@ def _shift_spread(
     return float(dev[-2])
 
 
+@functools.lru_cache(maxsize=32)
 def _hanning(shape: tuple[int, ...]) -> np.ndarray:
+    """The window for a tile of this shape (tiles of one picture share a few shapes)."""
     return cv2.createHanningWindow((shape[1], shape[0]), cv2.CV_32F)
 
 
