@@ -83,12 +83,14 @@ _TIER_RANK = {"exact": 0, "near": 1, "similar": 2}
 VERIFY_CHUNK = 64  # pairs verified in parallel between two checks of the cancel token
 LOOKAHEAD = 4 * VERIFY_CHUNK  # pairs held back at most while their groups are being verified
 _INT_FIELDS = (
-    "neighbours", "rotated_bits", "verify_tries", "hash_tries", "alone_tries", "low_res",
+    "neighbours", "rotated_bits", "verify_tries", "hash_tries", "alone_tries", "anchor_tries",
+    "low_res",
 )  # fmt: skip
 Pair = tuple[int, int]
 _NO_KEYS: frozenset[int] = frozenset()
 VERIFY_STEP = "duplicates: verifying pairs"
 ALONE_STEP = "duplicates: another look at photos in no group"
+ANCHOR_STEP = "duplicates: neighbouring groups compared by their anchors"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,11 @@ class Thresholds:
     verify_tries: int = 4
     hash_tries: int = 4
     alone_tries: int = 4  # … and then, for a photo still in no group, its next candidates
+    # … and last, failures per anchor when two groups a candidate pair runs between are
+    # compared by their anchors (largest unpainted photos): tilted or heavily cropped copies
+    # often fail against their siblings (another crop, another tilt) yet match the original,
+    # which need not be among their own nearest neighbours.
+    anchor_tries: int = 3
     # A photo whose long side is under this many px is compared where the motion between two
     # frames of a video no longer shows (a pixel at 384 px is half a pixel at 192): its pairs
     # are verified after all others, once the groups have formed around larger photos, and if
@@ -189,7 +196,8 @@ class _Scan:
             self.by_key.setdefault(f.key, []).append(i)
         self.keys = np.asarray(sorted(self.by_key), np.uint64)
         self.store = VectorStore(library)
-        self.groups = Groups(self.files, library.catalog.decisions())
+        self.confirmed: dict[int, int] = {}  # pairs each content key was confirmed in
+        self.groups = Groups(self.files, library.catalog.decisions(), self._anchor_rank)
         self.verifier = Verifier()
         self.saved = VerdictStore(library.folder if options.saved_verdicts else None)
         self.verdicts: dict[tuple[int, int], Verdict] = {}
@@ -198,6 +206,16 @@ class _Scan:
         self.near_by: dict[int, set[int]] = {}  # each key's candidate partners
         self.attempts: dict[int, int] = {}  # verifications of the near tier per content key
         self.ambiguous: set[int] = set()  # small photos that match two groups kept apart
+
+    def _anchor_rank(self, i: int) -> tuple[int, int]:
+        """A group's anchor is the photo confirmed as a copy most often, then the largest.
+
+        The original of a family is a copy of each of its edits, while two edits need not be
+        copies of each other (a caption bar and black corners each paint what the other shows),
+        so the most confirmed photo is the one another group's copies are most likely to match.
+        """
+        f = self.files[i]
+        return self.confirmed.get(f.key, 0), (f.meta.width or 0) * (f.meta.height or 0)
 
     def first(self, key: int) -> int:
         return self.by_key[key][0]
@@ -312,6 +330,36 @@ class _Scan:
             # (its own budget may have gone to neighbours in a crowd of look-alikes).
             rest = [p for pairs, _ in passes for p in pairs if p not in self.verdicts]
             self._verify_pass(pool, rest, self.t.alone_tries, 0, len(rest), ALONE_STEP, alone=True)
+            anchors = self._anchor_pairs()
+            self._verify_pass(pool, anchors, self.t.anchor_tries, 0, len(anchors), ANCHOR_STEP)
+
+    def _alone(self, key: int) -> bool:
+        """Whether a photo is in no group (beyond its own byte copies)."""
+        return self.groups.group_size(self.first(key)) == len(self.by_key[key])
+
+    def _anchor_pairs(self) -> list[Pair]:
+        """The anchors of each two groups a candidate pair runs between, most alike first.
+
+        A photo in no group is its own anchor. Small anchors are left out: a small photo joins
+        a group only by meeting it in the passes above, where a small photo that matches two
+        groups is seen to be in doubt (see low_res).
+        """
+        ranked: dict[Pair, float] = {}
+        for (a, b), s in self.candidates.items():
+            if s < self.t.candidate and (a, b) not in self.by_hash:
+                continue
+            ia, ib = self.first(a), self.first(b)
+            if self.groups.same(ia, ib):
+                continue
+            x = self.files[self.groups.anchor_of(ia)].key
+            y = self.files[self.groups.anchor_of(ib)].key
+            if self._small(x) or self._small(y):
+                continue
+            pair = (x, y) if x < y else (y, x)
+            if pair not in self.verdicts:
+                ranked[pair] = max(ranked.get(pair, -1.0), s)
+        order = sorted(ranked.items(), key=lambda kv: -kv[1])
+        return [pair for pair, _ in order]
 
     def _small(self, key: int) -> bool:
         m = self.files[self.first(key)].meta
@@ -357,6 +405,9 @@ class _Scan:
                 self.attempts[b] = self.attempts.get(b, 0) + 1
                 merged = False
                 if found.strength >= bar:
+                    for k in (a, b):
+                        self.confirmed[k] = self.confirmed.get(k, 0) + 1
+                    self.groups.version += 1
                     ia, ib = self.first(a), self.first(b)
                     evidence = self._evidence(ia, ib, found.method, found)
                     merged = self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
@@ -428,7 +479,7 @@ class _Scan:
 
     def _spent(self, a: int, b: int, failures: dict[int, int], tries: int, alone: bool) -> bool:
         """Whether no photo of the pair may spend a try on it."""
-        ends = [k for k in (a, b) if not alone or self.groups.group_size(self.first(k)) == 1]
+        ends = [k for k in (a, b) if not alone or self._alone(k)]
         return all(failures.get(k, 0) >= tries for k in ends)
 
     def _anchors_verify(self, x: int, y: int) -> bool:

@@ -20,11 +20,20 @@ TIERS = ("exact", "near", "similar")
 class Groups:
     """Constrained union-find over file indices, remembering the evidence of each merge."""
 
-    def __init__(self, files: Sequence[IndexedFile], decisions: Sequence[Decision]) -> None:
+    def __init__(
+        self,
+        files: Sequence[IndexedFile],
+        decisions: Sequence[Decision],
+        rank: Callable[[int], tuple[int, ...]] | None = None,
+    ) -> None:
         n = len(files)
+        # How good an anchor a file is (higher is better); by default its pixel count.
+        self.rank = rank or self._pixels
+        self.version = 0  # bumped by the caller when ranks change: anchors are then chosen anew
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self._anchors: dict[int, tuple[int, int]] = {}  # root -> (version, anchor)
         self.parent = list(range(n))
         self.size = [1] * n
-        self.anchor = list(range(n))
         self.tier = [0] * n
         self.files = files
         self.links: dict[int, list[tuple[int, int, PairEvidence]]] = {}
@@ -52,8 +61,17 @@ class Groups:
         return self.find(a) == self.find(b)
 
     def anchor_of(self, i: int) -> int:
-        """The largest photo of i's group: what a newcomer must match to join it."""
-        return self.anchor[self.find(i)]
+        """The best-ranked photo of i's group: what another group must match to merge with it."""
+        root = self.find(i)
+        cached = self._anchors.get(root)
+        if cached is None or cached[0] != self.version:
+            cached = (self.version, max(self.members[root], key=self.rank))
+            self._anchors[root] = cached
+        return cached[1]
+
+    def _pixels(self, i: int) -> tuple[int, ...]:
+        meta = self.files[i].meta
+        return ((meta.width or 0) * (meta.height or 0),)
 
     def group_size(self, i: int) -> int:
         """How many files i's group holds."""
@@ -86,16 +104,15 @@ class Groups:
         if ra == rb or self.forbidden(a, b):
             return False
         both_groups = self.size[ra] > 1 and self.size[rb] > 1
-        if guard is not None and both_groups and not guard(self.anchor[ra], self.anchor[rb]):
+        if guard is not None and both_groups and not guard(self.anchor_of(ra), self.anchor_of(rb)):
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
         self.tier[ra] = max(self.tier[ra], self.tier[rb], tier)
-        fa, fb = self.files[self.anchor[ra]].meta, self.files[self.anchor[rb]].meta
-        if (fb.width or 0) * (fb.height or 0) > (fa.width or 0) * (fa.height or 0):
-            self.anchor[ra] = self.anchor[rb]
+        self.members[ra].extend(self.members.pop(rb))
+        self._anchors.pop(ra, None)
         if rb in self.marked:
             self.marked.setdefault(ra, []).extend(self.marked.pop(rb))
         links = self.links.setdefault(ra, [])

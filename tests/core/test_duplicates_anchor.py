@@ -1,0 +1,61 @@
+"""A group's anchor is its most confirmed photo, so differently painted copies still meet.
+
+Two edits of one photo need not be copies of each other: a caption bar and a white border add
+canvas that black tilt corners cover, so each shows paint where the other has picture. Groups
+merge only when their anchors verify; with the largest photo as anchor (the bordered copy) the
+tilted copies, once grouped among themselves, never joined their original's group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageOps
+
+from core.duplicates import DuplicateOptions, _Scan, find_duplicates
+from core.library import Library
+from core.pipeline import index_library
+from tests.core.test_verify import textured
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("anchor")
+    photos = base / "photos"
+    photos.mkdir()
+    original = textured(7)
+    original.save(photos / "original.jpg", quality=95)
+    original.save(photos / "q60.jpg", quality=60)
+    original.resize((480, 360)).save(photos / "resized.jpg", quality=90)
+    ImageOps.expand(original, 40, fill="white").save(photos / "border.jpg", quality=95)
+    bar = Image.new("RGB", (original.width, original.height + 80), "white")
+    bar.paste(original, (0, 0))
+    bar.save(photos / "caption.jpg", quality=95)
+    for degrees in (3, -3, 5):
+        tilted = original.rotate(degrees, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
+        tilted.save(photos / f"tilt{degrees:+d}.jpg", quality=92)
+    with Library(base / "lib", writer=True) as lib:
+        index_library(lib, [str(photos)], workers=0)
+    return base / "lib"
+
+
+def test_tilted_and_bordered_copies_form_one_group(library):
+    with Library(library) as lib:
+        groups = find_duplicates(lib, DuplicateOptions(saved_verdicts=False))
+    names = [sorted(Path(f.path).name for f in g.files) for g in groups]
+    assert len(names) == 1, names
+    assert len(names[0]) == 8, names
+
+
+def test_anchor_is_the_most_confirmed_photo(library):
+    with Library(library) as lib:
+        scan = _Scan(lib, DuplicateOptions(saved_verdicts=False), None, None)
+        scan.exact()
+        scan.collect_candidates()
+        scan.near()
+        anchor = scan.groups.anchor_of(0)
+        top = max(scan.confirmed.values())
+        assert scan.confirmed[scan.files[anchor].key] == top
+        # the bordered copy is the largest, yet not what other groups are matched against
+        assert Path(scan.files[anchor].path).name != "border.jpg"
