@@ -31,6 +31,10 @@ from core.verify import Verdict, strength_caps, strength_factors
 def _stage(scan: _Scan, a: int, b: int, bar: float) -> str:
     pair = (a, b) if a < b else (b, a)
     found = scan.verdicts.get(pair)
+    if found is not None and found.method == "geometry" and "residual_px" not in found.features:
+        # a verdict read from verdicts.sqlite keeps only what the words need: measure it again
+        fa, fb = scan.files[scan.first(pair[0])], scan.files[scan.first(pair[1])]
+        found = scan.verifier.verify(fa.path, fb.path)
     if found is not None:
         if found.strength >= bar:
             return "merge refused"
