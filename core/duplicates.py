@@ -485,9 +485,31 @@ class _Scan:
         return all(failures.get(k, 0) >= tries for k in ends)
 
     def _anchors_verify(self, x: int, y: int) -> bool:
-        """Two groups of edited copies merge only when their anchors are copies of each other."""
-        found = self.verdict(self.files[x].key, self.files[y].key)
-        return found.strength >= self.t.bar(self.options.strictness)
+        """Two groups merge only when their anchors are copies, and so are their runners-up.
+
+        The runners-up are compared where both groups have one (not a small photo). One pair can
+        pass by chance where the verifier is weakest (two pages of one form, two screens of one
+        app, two frames of a still scene: each try is another chance); a family split in two
+        passes both, since every copy is a copy of every other. On the dupset tune split this
+        took the false pairs at normal from 3389 to 1566 (strict 59 to 54) for 0.02 of strict
+        recall (0.870 to 0.850).
+        """
+        bar = self.t.bar(self.options.strictness)
+        if self.verdict(self.files[x].key, self.files[y].key).strength < bar:
+            return False
+        sx, sy = self._runner_up(x), self._runner_up(y)
+        if sx is None or sy is None:
+            return True
+        return self.verdict(sx, sy).strength >= bar
+
+    def _runner_up(self, anchor: int) -> int | None:
+        """The content key ranked next after the anchor's in its group (not a small photo)."""
+        first = self.files[anchor].key
+        for i in self.groups.ranked(anchor):
+            key = self.files[i].key
+            if key != first and not self._small(key):
+                return key
+        return None
 
     def similar(self) -> None:
         """Bursts: alike, with a hint that the shots were taken together."""

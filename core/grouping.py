@@ -69,6 +69,10 @@ class Groups:
             self._anchors[root] = cached
         return cached[1]
 
+    def ranked(self, i: int) -> list[int]:
+        """The members of i's group, best anchor first."""
+        return sorted(self.members[self.find(i)], key=self.rank, reverse=True)
+
     def _pixels(self, i: int) -> tuple[int, ...]:
         meta = self.files[i].meta
         return ((meta.width or 0) * (meta.height or 0),)
