@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated library home, a photo factory and hostile files."""
+"""Shared fixtures: an isolated library home, a photo factory, hostile files, indexing helpers."""
 
 from __future__ import annotations
 
@@ -87,6 +87,26 @@ def scene(seed: int, size: tuple[int, int] = (320, 240)) -> Image.Image:
         else:
             draw.rectangle([x0, y0, x1, y1], fill=colour)
     return image
+
+
+def indexed(photos: Path, library: Path) -> Path:
+    """Index a folder into a new library (in this process) and return the library folder."""
+    from core.library import Library
+    from core.pipeline import index_library
+
+    with Library(library, writer=True) as lib:
+        index_library(lib, [str(photos)], workers=0)
+    return library
+
+
+def duplicate_names(library: Path) -> list[list[str]]:
+    """The file names of each duplicate group (edited copies, strict), verdicts not kept."""
+    from core.duplicates import DuplicateOptions, find_duplicates
+    from core.library import Library
+
+    with Library(library) as lib:
+        groups = find_duplicates(lib, DuplicateOptions(saved_verdicts=False))
+    return [sorted(Path(f.path).name for f in g.files) for g in groups]
 
 
 def _save(image: Image.Image, path: Path, fmt: str | None, orientation: int | None) -> Path:

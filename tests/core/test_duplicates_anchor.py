@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
-from core.duplicates import DuplicateOptions, _Scan, find_duplicates
+from core.duplicates import DuplicateOptions, _Scan
 from core.library import Library
-from core.pipeline import index_library
 from core.verify import Verdict
+from tests.conftest import duplicate_names, indexed
 from tests.core.test_verify import textured
 
 
@@ -37,15 +37,11 @@ def library(tmp_path_factory) -> Path:
     for degrees in (3, -3, 5):
         tilted = original.rotate(degrees, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
         tilted.save(photos / f"tilt{degrees:+d}.jpg", quality=92)
-    with Library(base / "lib", writer=True) as lib:
-        index_library(lib, [str(photos)], workers=0)
-    return base / "lib"
+    return indexed(photos, base / "lib")
 
 
 def test_tilted_and_bordered_copies_form_one_group(library):
-    with Library(library) as lib:
-        groups = find_duplicates(lib, DuplicateOptions(saved_verdicts=False))
-    names = [sorted(Path(f.path).name for f in g.files) for g in groups]
+    names = duplicate_names(library)
     assert len(names) == 1, names
     assert len(names[0]) == 8, names
 

@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from core.duplicates import DuplicateOptions, find_duplicates
-from core.library import Library
-from core.pipeline import index_library
+from tests.conftest import duplicate_names, indexed
 from tests.core.test_verify import textured
 
 
@@ -38,15 +36,11 @@ def library(tmp_path_factory) -> Path:
         small = frame.resize((160, 120), Image.Resampling.LANCZOS)
         small.save(photos / f"{name}_small.jpg", quality=90)
         small.save(photos / f"{name}_small.png")
-    with Library(base / "lib", writer=True) as lib:
-        index_library(lib, [str(photos)], workers=0)
-    return base / "lib"
+    return indexed(photos, base / "lib")
 
 
 def test_no_group_holds_both_frames(library):
-    with Library(library) as lib:
-        groups = find_duplicates(lib, DuplicateOptions(saved_verdicts=False))
-    names = [{Path(f.path).name for f in g.files} for g in groups]
+    names = [set(group) for group in duplicate_names(library)]
     for group in names:
         assert len({n[0] for n in group}) == 1, names
     # the full-size frames still find their own copies
