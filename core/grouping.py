@@ -1,10 +1,11 @@
 """Duplicate groups from confirmed pairs: union-find with the user's decisions and an anchor guard.
 
 A merge is refused when it would join files a user marked "not duplicates" / "keep all", or when
-the caller's guard says the two groups' anchors (their best-ranked photos, by the caller's rank)
-do not belong together, so one ambiguous photo cannot chain two different photos into one group; a file the caller found
-in doubt afterwards leaves its group (`components(doubtful=...)`). Every merge keeps the
-evidence that made it, so a group can say how sure it is (its weakest link) and why.
+the caller's guard says the two groups' anchors (their best-ranked photos, by the caller's
+rank) do not belong together, so one ambiguous photo cannot chain two different photos into one
+group; a file the caller found in doubt afterwards leaves its group (`components(doubtful=...)`).
+Every merge keeps the evidence that made it, so a group can say how sure it is (its weakest
+link) and why.
 """
 
 from __future__ import annotations
