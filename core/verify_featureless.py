@@ -8,7 +8,7 @@ the pair is decided in `core.verify`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -41,28 +41,38 @@ def _turned(image: np.ndarray, degrees: int, mirrored: bool) -> np.ndarray:
 def best_alignment(
     a: Photo, b: Photo, score: Callable[[dict[str, float]], float]
 ) -> Alignment | None:
-    """Try each turn/mirror of b, whole-frame and cropped; keep the one `score` rates best."""
+    """Try each turn/mirror of b, whole-frame and cropped; keep the one `score` rates best.
+
+    `score` is at most 1: an alignment rated 1 cannot be beaten, so the search stops there (an
+    edited copy usually agrees whole and unturned, the first try; the crop search is the
+    costly part).
+    """
     best: Alignment | None = None
-    ah, aw = a.grey.shape
     for degrees, mirrored in _TURNS:
         g = _turned(b.grey, degrees, mirrored)
-        bh, bw = g.shape
-        tries = []
-        if abs((aw / ah) / (bw / bh) - 1) <= 0.02:  # whole frame, resized
-            small = (min(aw, bw), min(ah, bh))
-            x = cv2.resize(a.grey, small, interpolation=cv2.INTER_AREA)
-            y = cv2.resize(g, small, interpolation=cv2.INTER_AREA)
-            whole, _ = tiles(x, y, np.ones(x.shape, bool))
-            whole["covered_a"] = whole["covered_b"] = 1.0
-            tries.append(whole)
-        crop = _crop_match(a.grey, g)  # a crop keeps or changes the aspect ratio
-        if crop is not None:
-            tries.append(crop)
-        for found in tries:
+        for found in _tries(a.grey, g):
             rated = score(found)
             if best is None or rated > best.score:
                 best = Alignment(rated, found, degrees, mirrored)
+                if rated >= 1.0:
+                    return best
     return best
+
+
+def _tries(a: np.ndarray, g: np.ndarray) -> Iterator[dict[str, float]]:
+    """The comparisons of one turn of b: whole frame (same aspect ratio), then the best crop."""
+    ah, aw = a.shape
+    bh, bw = g.shape
+    if abs((aw / ah) / (bw / bh) - 1) <= 0.02:  # whole frame, resized
+        small = (min(aw, bw), min(ah, bh))
+        x = cv2.resize(a, small, interpolation=cv2.INTER_AREA)
+        y = cv2.resize(g, small, interpolation=cv2.INTER_AREA)
+        whole, _ = tiles(x, y, np.ones(x.shape, bool))
+        whole["covered_a"] = whole["covered_b"] = 1.0
+        yield whole
+    crop = _crop_match(a, g)  # a crop keeps or changes the aspect ratio
+    if crop is not None:
+        yield crop
 
 
 def _crop_match(a: np.ndarray, b: np.ndarray) -> dict[str, float] | None:
