@@ -409,7 +409,8 @@ class _Scan:
                 if found.strength >= bar:
                     for k in (a, b):
                         self.confirmed[k] = self.confirmed.get(k, 0) + 1
-                    self.groups.version += 1
+                        for i in self.by_key[k]:
+                            self.groups.rank_changed(i)
                     ia, ib = self.first(a), self.first(b)
                     evidence = self._evidence(ia, ib, found.method, found)
                     merged = self.groups.union(ia, ib, 1, evidence, guard=self._anchors_verify)
@@ -505,11 +506,12 @@ class _Scan:
     def _runner_up(self, anchor: int) -> int | None:
         """The content key ranked next after the anchor's in its group (not a small photo)."""
         first = self.files[anchor].key
-        for i in self.groups.ranked(anchor):
-            key = self.files[i].key
-            if key != first and not self._small(key):
-                return key
-        return None
+        others = [
+            i
+            for i in self.groups.members_of(anchor)
+            if self.files[i].key != first and not self._small(self.files[i].key)
+        ]
+        return self.files[max(others, key=self.groups.rank)].key if others else None
 
     def similar(self) -> None:
         """Bursts: alike, with a hint that the shots were taken together."""

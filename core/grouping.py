@@ -28,11 +28,11 @@ class Groups:
         rank: Callable[[int], tuple[int, ...]] | None = None,
     ) -> None:
         n = len(files)
-        # How good an anchor a file is (higher is better); by default its pixel count.
+        # How good an anchor a file is (higher is better); by default its pixel count. A caller
+        # whose ranks change says so with `rank_changed`.
         self.rank = rank or self._pixels
-        self.version = 0  # bumped by the caller when ranks change: anchors are then chosen anew
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
-        self._anchors: dict[int, tuple[int, int]] = {}  # root -> (version, anchor)
+        self._anchors: dict[int, int] = {}  # root -> its anchor, chosen when first asked
         self.parent = list(range(n))
         self.size = [1] * n
         self.tier = [0] * n
@@ -64,15 +64,18 @@ class Groups:
     def anchor_of(self, i: int) -> int:
         """The best-ranked photo of i's group: what another group must match to merge with it."""
         root = self.find(i)
-        cached = self._anchors.get(root)
-        if cached is None or cached[0] != self.version:
-            cached = (self.version, max(self.members[root], key=self.rank))
-            self._anchors[root] = cached
-        return cached[1]
+        anchor = self._anchors.get(root)
+        if anchor is None:
+            anchor = self._anchors[root] = max(self.members[root], key=self.rank)
+        return anchor
 
-    def ranked(self, i: int) -> list[int]:
-        """The members of i's group, best anchor first."""
-        return sorted(self.members[self.find(i)], key=self.rank, reverse=True)
+    def rank_changed(self, i: int) -> None:
+        """The rank of file i changed: its group's anchor is chosen anew when next asked."""
+        self._anchors.pop(self.find(i), None)
+
+    def members_of(self, i: int) -> list[int]:
+        """The files of i's group (do not modify)."""
+        return self.members[self.find(i)]
 
     def _pixels(self, i: int) -> tuple[int, ...]:
         meta = self.files[i].meta
