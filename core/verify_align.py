@@ -52,17 +52,19 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
         np.full(moving.grey.shape, 255, np.uint8), to_target, (tw, th), flags=cv2.INTER_NEAREST
     )
     valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0
-    covered_target = float(valid.mean())
-    if covered_target < 0.05:
+    if valid.mean() < 0.05:
         return None
-    # How much of the moving photo lies inside the target's frame (the rest was cropped away).
+    # How much of each frame the other's picture covers (the rest was cropped away from it).
+    # Plain paint the other lacks, a border or a caption bar, is canvas an edit added, not
+    # picture: it counts as covered, so the original inside a bordered copy is not "cropped".
+    covered_target = 1.0 - float((~valid & ~_paint(target.grey)).mean())
     back = cv2.warpAffine(
         np.full(target.grey.shape, 255, np.uint8),
         cv2.invertAffineTransform(to_target),
         (moving.grey.shape[1], moving.grey.shape[0]),
         flags=cv2.INTER_NEAREST,
     )
-    covered_moving = float((back > 0).mean())
+    covered_moving = 1.0 - float(((back == 0) & ~_paint(moving.grey)).mean())
     result, agreeing = tiles(target.grey, warped, valid, BLUR)
     result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
     target_is_a = target is a

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
 from core.duplicates import Thresholds
 from core.verify import NO_EVIDENCE, Verifier, pixels_identical
@@ -175,3 +175,16 @@ def test_mirrored_features_are_derived_like_detection_on_the_mirrored_picture(ph
     points = np.float32([k.pt for k in keypoints])
     for m in close[:50]:  # … and sit where detection puts them
         assert np.abs(mirror.keypoints[m.queryIdx] - points[m.trainIdx]).max() < 0.05
+
+
+def test_added_canvas_does_not_make_the_original_a_crop(photos, tmp_path):
+    """A border or caption bar adds canvas: the original inside it lost no picture."""
+    base = Image.open(photos["original.jpg"])
+    bordered = tmp_path / "bordered.jpg"
+    ImageOps.expand(base, 40, fill="white").save(bordered, quality=92)
+    v = Verifier()
+    found = v.verify(str(photos["original.jpg"]), str(bordered))
+    assert found.strength >= 0.9
+    assert "cropped" not in found.edits_a
+    crop = v.verify(str(photos["original.jpg"]), str(photos["crop.jpg"]))
+    assert "cropped" in crop.edits_b  # a crop of the picture still is one
