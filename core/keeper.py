@@ -119,6 +119,31 @@ def frame_defect(path: str) -> str | None:
     return "black corners" if dark >= 3 else None
 
 
+def picture_fraction(path: str) -> float:
+    """The share of the frame the picture fills: plain bands along its sides set aside.
+
+    A border or a caption strip adds canvas, not resolution: a 640×480 photo framed to 720×560
+    has the same picture. From a draft decode of at most 256 px; 1.0 when unreadable.
+    """
+    try:
+        image = load_rgb(Path(path), max_side=DRAFT_SIDE)
+    except NotAnImageError:
+        return 1.0
+    image.thumbnail((DRAFT_SIDE, DRAFT_SIDE), Image.Resampling.BILINEAR)
+    g = np.asarray(image.convert("L"), np.float32)
+    h, w = g.shape
+
+    def band(lines: np.ndarray) -> int:
+        n = 0
+        while n < len(lines) // 2 and _flat_band(lines[n]):
+            n += 1
+        return n
+
+    rows = h - band(g) - band(g[::-1])
+    cols = w - band(g.T) - band(g.T[::-1])
+    return max(rows, 1) * max(cols, 1) / (h * w)
+
+
 class Inspector(Protocol):
     """What keep-best reads from files themselves; tests pass their own to count or fake it."""
 
@@ -127,6 +152,9 @@ class Inspector(Protocol):
 
     def frame_defect(self, path: str) -> str | None:
         """The frame a copy shows ("border", "bar", "black corners") or None."""
+
+    def picture_fraction(self, path: str) -> float:
+        """The share of the frame the picture fills (plain bands along the sides set aside)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +168,10 @@ class FileInspector:
     def frame_defect(self, path: str) -> str | None:
         """See `frame_defect`."""
         return frame_defect(path)
+
+    def picture_fraction(self, path: str) -> float:
+        """See `picture_fraction`."""
+        return picture_fraction(path)
 
 
 INSPECTOR = FileInspector()
@@ -188,6 +220,32 @@ def _best(
 ) -> list[DuplicateFile]:
     top = max(score(f) for f in pool)
     return [f for f in pool if score(f) == top]
+
+
+def _picture_pixels(pool: list[DuplicateFile], inspect: Inspector) -> dict[str, float]:
+    """Each file's picture pixels: its size, less the canvas a border or caption bar added.
+
+    Only a file that would rank first and whose shape differs from the group's usual one
+    (copies resized keep the aspect ratio; added canvas changes it) is opened, so resolution
+    still decides from the catalogue alone in the usual case.
+    """
+    pixels = {f.path: float(f.width * f.height) for f in pool}
+
+    def shape(f: DuplicateFile) -> float:
+        return max(f.width, f.height) / max(min(f.width, f.height), 1)
+
+    usual = float(np.median([shape(f) for f in pool]))
+    opened: set[str] = set()
+    while True:
+        top = max(pool, key=lambda f: pixels[f.path])
+        if top.path in opened or abs(shape(top) / usual - 1) <= 0.01:
+            return pixels
+        opened.add(top.path)
+        measured = pixels[top.path] * inspect.picture_fraction(top.path)
+        # Measured on a ≤ 256 px draft, a band is known to a row or two: a picture within 3 %
+        # of another copy's size is that size (the later rules then tell them apart).
+        near = [p for p in pixels.values() if abs(p / max(measured, 1.0) - 1) <= 0.03]
+        pixels[top.path] = max(near) if near else measured
 
 
 def _edits_rule(pool: list[DuplicateFile]) -> tuple[list[DuplicateFile], str]:
@@ -319,7 +377,8 @@ def suggest_keeper(
 
     1. inside a reference folder (one the user never trashes from) — even over a higher
        resolution elsewhere, since "never trash from here" means its copy is the one kept;
-    2. highest resolution;
+    2. highest resolution of the picture (the canvas a border or caption bar adds does not
+       count; only a copy whose shape differs from the group's is opened to measure it);
     3. no edits: a copy the verifier labelled (brightened, captioned, tilted, …) loses to an
        unedited one of the same resolution, however much larger or older it is;
     4. camera EXIF present (camera model or date taken);
@@ -355,13 +414,18 @@ def suggest_keeper(
                 return protected[0].path, prefix
             pool, prefix = protected, prefix + "; "
 
-    pixels = {f.path: f.width * f.height for f in pool}
+    pixels = _picture_pixels(pool, inspect)
     top = _best(pool, lambda f: pixels[f.path])
     if len(top) == 1:
         runner = max((f for f in pool if f is not top[0]), key=lambda f: pixels[f.path])
+        framed = (
+            " with its border set aside"
+            if pixels[runner.path] < runner.width * runner.height
+            else ""
+        )
         return top[0].path, prefix + (
             f"highest resolution: {top[0].width}×{top[0].height} "
-            f"(next {runner.width}×{runner.height})"
+            f"(next {runner.width}×{runner.height}{framed})"
         )
     pool = top
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
-from core.duplicates import DuplicateOptions, _Scan
+from core.duplicates import DuplicateOptions, _Scan, find_duplicates
 from core.library import Library
 from core.verify import Verdict
 from tests.conftest import duplicate_names, indexed
@@ -80,3 +80,10 @@ def test_groups_merge_only_when_runners_up_agree_too(library, monkeypatch):
         assert not scan.groups.union(first[0], second[0], 1, evidence, scan._anchors_verify)
         monkeypatch.setattr(scan, "verdict", lambda a, b: strong)
         assert scan.groups.union(first[0], second[0], 1, evidence, scan._anchors_verify)
+
+
+def test_the_original_is_suggested_over_copies_with_added_canvas(library):
+    """The bordered and captioned copies are larger files with the same picture."""
+    with Library(library) as lib:
+        (group,) = find_duplicates(lib, DuplicateOptions(saved_verdicts=False))
+    assert Path(group.keep).name == "original.jpg", group.reason

@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from core.formatting import human_bytes
 from core.hashing import content_hash_file
 from core.keeper import (
     frame_defect,
     jpeg_quality,
+    picture_fraction,
     quality_from_table,
     sharpness,
     suggest_keeper,
@@ -61,6 +62,10 @@ class CountingInspector:
     def frame_defect(self, path: str) -> str | None:
         self.calls.append(("frame", Path(path).name))
         return frame_defect(path)
+
+    def picture_fraction(self, path: str) -> float:
+        self.calls.append(("picture", Path(path).name))
+        return picture_fraction(path)
 
     def sharpness(self, path: str) -> float:
         self.calls.append(("sharpness", Path(path).name))
@@ -260,3 +265,28 @@ def test_single_file_and_empty_group():
     assert suggest_keeper([only]) == ("/p/a.jpg", "the only file")
     with pytest.raises(ValueError, match="no files"):
         suggest_keeper([])
+
+
+def test_added_canvas_is_not_resolution(photo, tmp_path):
+    """A border or caption bar makes a bigger file, not a bigger picture: the original is kept."""
+    original = _save(photo, tmp_path / "original.jpg", quality=95)
+    bordered = _save(ImageOps.expand(photo, 40, fill="white"), tmp_path / "b.jpg", quality=95)
+    bar = Image.new("RGB", (photo.width, photo.height + 70), "white")
+    bar.paste(photo, (0, 0))
+    captioned = _save(bar, tmp_path / "captioned.jpg", quality=95)
+    resized = _save(photo.resize((240, 180)), tmp_path / "resized.jpg", quality=95)
+    inspector = CountingInspector()
+    files = [_record(bordered), _record(captioned), _record(resized), _record(original)]
+    keep, reason = suggest_keeper(files, inspect=inspector)
+    assert keep == str(original)
+    assert "border" in reason or "bar" in reason, reason
+    # only the copies whose shape differs from the group's were opened to measure them
+    opened = {name for kind, name in inspector.calls if kind == "picture"}
+    assert opened <= {"b.jpg", "captioned.jpg"}
+
+
+def test_picture_fraction_sets_plain_bands_aside(photo, tmp_path):
+    assert picture_fraction(str(_save(photo, tmp_path / "plain.png"))) > 0.95
+    framed = _save(ImageOps.expand(photo, 60, fill="black"), tmp_path / "framed.png")
+    inner = photo.width * photo.height / ((photo.width + 120) * (photo.height + 120))
+    assert abs(picture_fraction(str(framed)) - inner) < 0.05
