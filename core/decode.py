@@ -126,6 +126,15 @@ def check_header(path: Path, label: str = "") -> None:
     _open(path, label or str(path)).close()
 
 
+def open_header(path: str) -> Image.Image:
+    """Open a file for its header and metadata only (no pixels decoded); the caller closes it.
+
+    Raises:
+        NotAnImageError: not an image Simili can read, or too large to decode safely.
+    """
+    return _open(Path(path), path)
+
+
 def _to_rgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGB":
         return image

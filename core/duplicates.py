@@ -42,6 +42,7 @@ from core.candidates import (
 from core.catalog import IndexedFile
 from core.edit_labels import confirmed, group_labels
 from core.errors import PhotoNotInLibraryError, SimiliError
+from core.exposure import Exposure, different_exposures, read_exposure
 from core.formats import file_format
 from core.grouping import Groups
 from core.keeper import suggest_keeper
@@ -207,6 +208,7 @@ class _Scan:
         self.near_by: dict[int, set[int]] = {}  # each key's candidate partners
         self.attempts: dict[int, int] = {}  # verifications of the near tier per content key
         self.ambiguous: set[int] = set()  # small photos that match two groups kept apart
+        self.exposures: dict[int, Exposure | None] = {}  # EXIF shutter time per content key
 
     def _anchor_rank(self, i: int) -> tuple[int, int]:
         """A group's anchor is the photo confirmed as a copy most often, then the largest.
@@ -283,11 +285,26 @@ class _Scan:
             return self.options.min_similarity
         return self.t.similar
 
+    def exposure(self, key: int) -> Exposure | None:
+        """The shutter time a content key's file records (read once, header only)."""
+        if key not in self.exposures:
+            self.exposures[key] = read_exposure(self.files[self.first(key)].path)
+        return self.exposures[key]
+
     def verdict(self, a: int, b: int) -> Verdict:
-        """The verifier's verdict on two content keys (cached)."""
+        """The verifier's verdict on two content keys (cached).
+
+        Two files whose EXIF names different shutter times of one camera are refused unseen
+        (`core.exposure`): an edit keeps the original time, the next frame of a burst does not.
+        """
         pair = (a, b) if a < b else (b, a)
         found = self.verdicts.get(pair)
         if found is None:
+            two = different_exposures(self.exposure(pair[0]), self.exposure(pair[1]))
+            if two is not None:
+                found = Verdict(False, 0.0, "exposure", two)
+                self.verdicts[pair] = found
+                return found
             fa, fb = self.files[self.first(pair[0])], self.files[self.first(pair[1])]
             found = self.saved.get(fa.content_hash, fb.content_hash)
             if found is None:

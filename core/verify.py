@@ -91,7 +91,8 @@ class Verdict:
             their strictness to `strength`).
         strength: 0..1, how strong the evidence of a shared capture is.
         method: "geometry" (features + transform + aligned pixels), "aligned" (no usable
-            features; the whole aligned pictures agree) or "none".
+            features; the whole aligned pictures agree), "exposure" (refused unseen: the EXIF
+            names two shutter times, `core.exposure`) or "none".
         summary: for people: "cropped to 80 %, brightened".
         edits_a / edits_b: edit labels each side shows against the other.
         features: the measurements behind the verdict (for calibration and the benchmark).
