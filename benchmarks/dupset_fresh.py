@@ -1,0 +1,256 @@
+"""Build the *fresh* split: edited copies of sources no earlier step of Simili ever read.
+
+    python benchmarks/dupset_fresh.py                  # builds /work/data/dupset_fresh/fresh
+    python benchmarks/duplicates_bench.py --sets fresh # reports on it
+
+Why: the dupset holdout (benchmarks/dupset.py) was looked at more than once while the duplicate
+finder was built, so it is no longer untouched. This split comes from Debian packages that no
+tune, holdout or test ever used, built once and reported on; tune nothing on it.
+
+Sources (each one capture; `kind` says what it looks like, the split key keeps hard negatives
+together):
+  * object      stamps of tuxpaint-stamps-default (photos and drawings of animals, fruit, people,
+                tools cut out on a transparent background, flattened onto white). Similar objects
+                (two fruits, a suit seen from two sides) are hard negatives of each other.
+  * night       deep-sky photos of stellarium-data (nebulae, galaxies, clusters: black sky with a
+                small bright subject, the low-texture case). Every two are hard negatives.
+  * landscape   real panoramas of stellarium-data (fields, trees, Mars, the Moon), one tile each.
+  * art         ukui-wallpapers (drawn and rendered wallpapers: smooth gradients, few keypoints).
+  * screenshot  UI screenshots of GIMP's manual (gimp-help-en: menus and dialogs only, not the
+                filter examples, which show one photo many times) and of KStars' manual
+                (kstars-data). Screens of one app are hard negatives of each other.
+Each source gets the same treatment as in dupset.py: original (JPEG q92), byte copy and
+EDITS_PER_SOURCE random edits from dupset_edits. Two candidate sources whose 32x32 grey
+thumbnails correlate above 0.97 are both dropped before the build (the same picture shipped
+twice would make a wrong truth); the build prints how many.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dupset import RESERVED, build_source, swap_in
+
+SEED = 20261204
+PACKAGES = ["tuxpaint-stamps-default", "stellarium-data", "ukui-wallpapers", "gimp-help-en",
+            "kstars-data"]  # fmt: skip
+LICENCES = {  # from each package's debian/copyright (summarised)
+    "tuxpaint-stamps-default": "GPL-2+ (stamps: GPL-2+ / public domain / CC, see copyright)",
+    "stellarium-data": "GPL-2+ (nebula images: various free licences, see copyright)",
+    "ukui-wallpapers": "CC-BY-SA-4.0 / GPL-3+",
+    "gimp-help-en": "GFDL-1.2+",
+    "kstars-data": "GPL-2+ / GFDL-1.2+ (documentation)",
+}
+PER_KIND = {"object": 40, "night": 40, "screenshot_gimp": 30, "screenshot_kstars": 30}
+LANDSCAPES = [  # (folder, file): one real-photo tile per landscape
+    ("garching", "garching-gl1.png"),
+    ("grossmugl", "grossmugl_leeberg_crop11.25_2048.png"),
+    ("trees", "trees_512.png"),
+    ("mars", "mars.png"),
+    ("moon", "apollo17.png"),
+    ("hurricane", "hurricane1.png"),
+]
+MIN_SIDE = 300
+DISTINCT_PAIRS = 500
+NOTES = (
+    "Split 'fresh' of benchmarks/dupset_fresh.py (seed {seed}): sources no earlier step read. "
+    "groups partition files: every pair inside a group is one capture, every pair across groups "
+    "a false pair; negative_pairs names hard false pairs per kind. Tune nothing on this split."
+)
+
+
+def ensure_packages(pkgs: Path) -> dict[str, dict]:
+    """Unpack each package into pkgs/<name> (apt-get download when missing); name -> info."""
+    info = {}
+    debs = pkgs / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    for name in PACKAGES:
+        if name in RESERVED or name.startswith("lomiri-wallpapers"):
+            raise SystemExit(f"{name} is reserved data and must not be used")
+        found = sorted(debs.glob(f"{name}_*.deb"))
+        if not found:
+            subprocess.run(["apt-get", "download", name], cwd=debs, check=True, capture_output=True)
+            found = sorted(debs.glob(f"{name}_*.deb"))
+        deb = found[-1]
+        if not (pkgs / name).is_dir():
+            subprocess.run(["dpkg", "-x", str(deb), str(pkgs / name)], check=True)
+        version = subprocess.run(
+            ["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        info[name] = {"package": name, "version": version, "deb": deb.name,
+                      "licence": LICENCES[name]}  # fmt: skip
+    return info
+
+
+def pick(paths: list[Path], n: int, salt: str) -> list[Path]:
+    """A fixed pseudo-random choice of n paths (by hash of name, not by file order)."""
+    ranked = sorted(paths, key=lambda p: hashlib.sha1(f"{SEED}:{salt}:{p.name}".encode()).digest())
+    return sorted(ranked[:n])
+
+
+def flat(path: Path) -> Image.Image | None:
+    """The picture on white (transparency flattened), or None when too small to use."""
+    with Image.open(path) as im:
+        if min(im.size) < MIN_SIDE and max(im.size) < 2 * MIN_SIDE:
+            return None
+        rgba = im.convert("RGBA")
+    out = Image.new("RGBA", rgba.size, "white")
+    out.alpha_composite(rgba)
+    return out.convert("RGB")
+
+
+def candidates(pkgs: Path) -> list[tuple[str, str, str, Path]]:
+    """(id, kind, split key, file) of every source before picking and de-duplication."""
+    out: list[tuple[str, str, str, Path]] = []
+    stamps = pkgs / "tuxpaint-stamps-default/usr/share/tuxpaint/stamps"
+    for p in sorted(stamps.rglob("*.png")):
+        if p.stat().st_size > 60_000:
+            out.append((f"stamp_{p.stem}", "object", "objects", p))
+    nebulae = pkgs / "stellarium-data/usr/share/stellarium/nebulae/default"
+    for p in sorted(nebulae.glob("*.png")):
+        out.append((f"nebula_{p.stem}", "night", "nebulae", p))
+    land = pkgs / "stellarium-data/usr/share/stellarium/landscapes"
+    for folder, name in LANDSCAPES:
+        sid = f"landscape_{folder}"
+        out.append((sid, "landscape", sid, land / folder / name))
+    for p in sorted((pkgs / "ukui-wallpapers/usr/share/backgrounds").iterdir()):
+        out.append((f"ukui_{p.stem}", "art", f"ukui_{p.stem}", p))
+    gimp = pkgs / "gimp-help-en/usr/share/gimp/2.0/help/en/images"
+    for p in sorted([*gimp.glob("menus/**/*.png"), *gimp.glob("dialogs/**/*.png")]):
+        if p.stat().st_size > 40_000:
+            sid = "gimp_" + str(p.relative_to(gimp).with_suffix("")).replace("/", "_")
+            out.append((sid, "screenshot_gimp", "app_gimp", p))
+    kstars = pkgs / "kstars-data/usr/share/doc/HTML/en/kstars"
+    for p in sorted(kstars.glob("*.png")):
+        if p.stat().st_size > 40_000:
+            out.append((f"kstars_{p.stem}", "screenshot_kstars", "app_kstars", p))
+    return out
+
+
+def thumb(im: Image.Image) -> np.ndarray:
+    a = np.asarray(im.convert("L").resize((32, 32), Image.Resampling.BOX), np.float32).ravel()
+    return (a - a.mean()) / (a.std() + 1e-6) / np.sqrt(a.size)
+
+
+def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
+    """Pick the sources, flatten them into `cache` as PNG, drop look-alike pairs."""
+    by_kind: dict[str, list] = defaultdict(list)
+    for row in candidates(pkgs):
+        by_kind[row[1]].append(row)
+    chosen = []
+    for kind, rows in sorted(by_kind.items()):
+        n = PER_KIND.get(kind, len(rows))
+        usable = []
+        for row in sorted(rows, key=lambda r: hashlib.sha1(f"{SEED}:{r[0]}".encode()).digest()):
+            if len(usable) == n:
+                break
+            im = flat(row[3])
+            if im is None or im.getextrema() in (((0, 0),) * 3, ((255, 255),) * 3):
+                continue
+            usable.append((row, im))
+        chosen += usable
+    thumbs = np.stack([thumb(im) for _, im in chosen])
+    sim = np.triu(thumbs @ thumbs.T, 1)
+    drop = {int(i) for pair in zip(*np.nonzero(sim > 0.97), strict=True) for i in pair}
+    print(f"{len(chosen)} sources chosen, {len(drop)} dropped as look-alikes", file=sys.stderr)
+    cache.mkdir(parents=True, exist_ok=True)
+    sources = []
+    for i, ((sid, kind, key, path), im) in enumerate(chosen):
+        if i in drop:
+            continue
+        file = cache / f"{sid}.png"
+        if not file.exists():
+            im.save(file)
+        package = next(p for p in PACKAGES if str(path).startswith(str(pkgs / p)))
+        prov = pkginfo[package] | {"file": str(path.relative_to(pkgs / package))}
+        kind = "screenshot" if kind.startswith("screenshot") else kind
+        sources.append({"id": sid, "kind": kind, "load": ["file", str(file)], "key": key,
+                        "prov": prov})  # fmt: skip
+    return sources
+
+
+def negative_pairs(sources: list[dict], rng: random.Random) -> list[dict]:
+    orig = {s["id"]: f"{s['id']}__original.jpg" for s in sources}
+    pairs = []
+    named = {"object": "object-different", "night": "night-different",
+             "screenshot": "screenshot-different", "art": "art-different"}  # fmt: skip
+    for a, b in itertools.combinations(sources, 2):
+        if a["kind"] == b["kind"] and a["key"] == b["key"] and a["kind"] in named:
+            pairs.append({"a": orig[a["id"]], "b": orig[b["id"]], "kind": named[a["kind"]]})
+    for a, b in itertools.combinations([s for s in sources if s["kind"] == "art"], 2):
+        pairs.append({"a": orig[a["id"]], "b": orig[b["id"]], "kind": "art-different"})
+    hard = {frozenset((p["a"], p["b"])) for p in pairs}
+    names = sorted(orig.values())
+    seen: set[frozenset] = set()
+    for _ in range(50 * DISTINCT_PAIRS):
+        if len(seen) == DISTINCT_PAIRS:
+            break
+        a, b = rng.sample(names, 2)
+        if frozenset((a, b)) not in hard | seen:
+            seen.add(frozenset((a, b)))
+            pairs.append({"a": a, "b": b, "kind": "distinct"})
+    return pairs
+
+
+def build(out: Path, pkgs: Path, workers: int) -> Path:
+    t0 = time.time()
+    pkginfo = ensure_packages(pkgs)
+    sources = collect(pkgs, pkgs / "fresh-sources", pkginfo)
+    tmp = out.parent / f".{out.name}.build"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "fresh" / "images").mkdir(parents=True)
+    jobs = [(s, str(tmp / "fresh" / "images"), SEED) for s in sources]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(build_source, jobs, chunksize=2))
+    truth: dict = {"files": {}, "groups": [], "negative_pairs": []}
+    for s, written in zip(sources, results, strict=True):
+        for name, edit in written:
+            truth["files"][name] = {"source": s["id"], "kind": s["kind"], "edit": edit,
+                                    "origin": f"debian:{s['prov']['package']}"}  # fmt: skip
+        truth["groups"].append([n for n, _ in written])
+    truth["negative_pairs"] = negative_pairs(sources, random.Random(f"{SEED}-fresh"))
+    truth["notes"] = NOTES.format(seed=SEED)
+    (tmp / "fresh" / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True))
+    manifest = {"seed": SEED, "packages": pkginfo,
+                "sources": [{"id": s["id"], "kind": s["kind"], "split_key": s["key"],
+                             "provenance": s["prov"]} for s in sources]}  # fmt: skip
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    swap_in(tmp, out)
+    kinds = defaultdict(int)
+    for s in sources:
+        kinds[s["kind"]] += 1
+    negs = defaultdict(int)
+    for p in truth["negative_pairs"]:
+        negs[p["kind"]] += 1
+    print(f"built {out} in {time.time() - t0:.0f} s: {len(truth['files'])} files, "
+          f"sources {dict(kinds)}, negative pairs {dict(negs)}", file=sys.stderr)  # fmt: skip
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("/work/data/dupset_fresh"))
+    ap.add_argument("--pkgs", type=Path, default=Path("/work/data/pkgs-fresh"))
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    build(a.out.absolute(), a.pkgs.absolute(), a.workers)
+
+
+if __name__ == "__main__":
+    main()
