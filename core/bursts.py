@@ -52,6 +52,14 @@ def taken_seconds(taken: str | None) -> float | None:
     return when.replace(tzinfo=dt.timezone.utc).timestamp() + frac
 
 
+def seconds_apart(gap: float) -> str:
+    """A gap as people read it ("0.4 s", "3 s"): burst frames are often under a second apart."""
+    if gap >= 10:
+        return f"{gap:.0f} s"
+    digits = 1 if gap >= 0.05 else 2
+    return f"{gap:.{digits}f}".rstrip("0").rstrip(".") + " s"
+
+
 def shots(files: Sequence[IndexedFile], by_key: dict[int, list[int]]) -> dict[int, Shot]:
     """One Shot per content key (its first file)."""
     out = {}
@@ -71,7 +79,7 @@ def hint(a: Shot, b: Shot, gap_s: float) -> str | None:
     """Why two shots may belong to one burst, or None: "same camera, 2 s apart", ..."""
     if a.taken is not None and b.taken is not None:
         if a.camera and a.camera == b.camera and abs(a.taken - b.taken) <= gap_s:
-            return f"same camera, {abs(a.taken - b.taken):.0f} s apart"
+            return f"same camera, {seconds_apart(abs(a.taken - b.taken))} apart"
         return None  # both dated, and not together: other moments or other cameras
     if (a.taken is None) != (b.taken is None):
         return "same folder" if a.folder == b.folder else None  # one dated: no time to compare

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.bursts import taken_seconds
+from core.bursts import seconds_apart, taken_seconds
 from core.decode import NotAnImageError, open_header
 
 _EXIF_IFD = 0x8769
@@ -79,15 +79,12 @@ def different_exposures(a: Exposure | None, b: Exposure | None) -> str | None:
     quarters = round(gap / QUARTER_HOUR_S)
     if quarters >= 1 and abs(gap - quarters * QUARTER_HOUR_S) <= CLOCK_FIX_SLACK_S:
         return None  # a clock or time-zone fix on one copy, not another moment
-    if gap < 10:
-        said = f"{gap:.2f}".rstrip("0").rstrip(".")
-        return f"two exposures: taken {said} s apart by one camera"
     return f"two exposures: taken {_duration(gap)} apart by one camera"
 
 
 def _duration(seconds: float) -> str:
     if seconds < 120:
-        return f"{seconds:.0f} s"
+        return seconds_apart(seconds)
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     if seconds < 172800:

@@ -18,6 +18,8 @@ def test_exif_times_decide_when_both_photos_have_them():
     assert hint(a, b, 10) == "same camera, 3 s apart"
     assert hint(a, later, 10) is None  # same folder does not rescue another moment
     assert hint(a, other_camera, 10) is None
+    frame = _shot(5, camera="Cam", taken="2024:05:01 10:00:00.40")
+    assert hint(a, frame, 10) == "same camera, 0.4 s apart"  # not "0 s"
 
 
 def test_without_exif_the_folder_and_file_times_are_the_hints():
