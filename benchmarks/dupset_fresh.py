@@ -21,8 +21,9 @@ together):
                 (kstars-data). Screens of one app are hard negatives of each other.
 Each source gets the same treatment as in dupset.py: original (JPEG q92), byte copy and
 EDITS_PER_SOURCE random edits from dupset_edits. Two candidate sources whose 32x32 grey
-thumbnails correlate above 0.97 are both dropped before the build (the same picture shipped
-twice would make a wrong truth); the build prints how many.
+thumbnails correlate above 0.97, as they are or one mirrored or turned, are both dropped before
+the build (the same picture shipped twice, e.g. a stamp and its `_mirror` twin, would make a
+wrong truth); the build prints how many.
 """
 
 from __future__ import annotations
@@ -165,7 +166,10 @@ def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
             usable.append((row, im))
         chosen += usable
     thumbs = np.stack([thumb(im) for _, im in chosen])
-    sim = np.triu(thumbs @ thumbs.T, 1)
+    sim = np.zeros((len(chosen), len(chosen)), np.float32)
+    for way in (None, *Image.Transpose):  # a mirrored or turned copy shipped as another file
+        turned = np.stack([thumb(im if way is None else im.transpose(way)) for _, im in chosen])
+        sim = np.maximum(sim, np.triu(thumbs @ turned.T, 1))
     drop = {int(i) for pair in zip(*np.nonzero(sim > 0.97), strict=True) for i in pair}
     print(f"{len(chosen)} sources chosen, {len(drop)} dropped as look-alikes", file=sys.stderr)
     cache.mkdir(parents=True, exist_ok=True)
