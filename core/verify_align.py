@@ -26,6 +26,13 @@ HARD_NCC = 0.5  # a tile that disagrees with a correlation under this …
 HARD_RMS = 20.0  # … and a difference this large shows other content, not noise
 STICKER_FILL = 0.72  # a flat shape one side has must fill this much of its box (a disc: 0.79) …
 STICKER_SIDE = 0.4  # … and be no wider or taller than this share of the picture
+SEE_THROUGH_MOVE = 20.0  # grey levels a pixel moves toward white or black under a watermark …
+SEE_THROUGH_SPREAD = 0.12  # … by a share of its way there that agrees this closely …
+SEE_THROUGH_AGREE = 0.7  # … for this share of such pixels, which cover at most …
+SEE_THROUGH_AREA = 0.15  # … this share of the overlap, in strokes: at most this share …
+SEE_THROUGH_BLOB = 0.5  # … survives an opening by _STROKE (lettering thinner than 5 px does not)
+_STROKE = np.ones((5, 5), np.uint8)
+_PINHOLE = np.ones((3, 3), np.uint8)
 BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
 SHIFT_TEXTURE = 8.0  # a tile's position is measured where its grey levels spread this much …
 SHIFT_RESPONSE = 0.6  # … and its phase-correlation peak is this clear
@@ -119,12 +126,21 @@ def _stickers(flat_x: np.ndarray, flat_y: np.ndarray, valid: np.ndarray) -> np.n
     on_y = _compact(flat_y & ~flat_x & valid)
     if on_x.any() and on_y.any():
         return np.zeros(valid.shape, bool)
-    return on_x | on_y
+    # with the halo its edge leaves in the picture around it (resampling, JPEG ringing)
+    return cv2.dilate((on_x | on_y).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
 
 
 def _compact(mask: np.ndarray) -> np.ndarray:
-    """The parts of a mask that are compact filled shapes, at most STICKER_SIDE across."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    """The parts of a mask that are compact filled shapes, at most STICKER_SIDE across.
+
+    Each shape counts with its holes filled: a sticker often carries a drawing (a star, a
+    logo) whose outline is not flat, and its own outline is what is compact.
+    """
+    outlines = cv2.RETR_EXTERNAL
+    contours, _ = cv2.findContours(mask.astype(np.uint8), outlines, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros(mask.shape, np.uint8)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(filled, 8)
     keep = np.zeros(count, bool)
     floor = 0.004 * mask.size
     h_img, w_img = mask.shape
@@ -216,6 +232,21 @@ def tiles(
         if agreeing.sum() < 0.2 * valid.sum():
             break
         fit = agreeing
+    # A see-through overlay (a watermark) is set aside like paint, and the tiles judged again.
+    veil, veil_on_target = _see_through(target, matched, valid)
+    if veil.any():
+        painted_share += float(veil.sum() / overlap)
+        on_target_share += float(veil.sum() / overlap) if veil_on_target else 0.0
+        valid = valid & ~veil
+        weight = valid.astype(np.float32)
+        norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+        ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
+        smooth = cv2.GaussianBlur(matched * weight, (0, 0), sigma) / norm
+        cells = [c for c in cells if valid[c].mean() >= 0.6]
+        verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
+        for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
+            if ok:
+                agreeing[c] = valid[c]
     shift = _shift_spread(ref, smooth, valid, cells, verdicts)
     agree = total = textured = textured_ok = hard = 0
     nccs: list[float] = []
@@ -239,6 +270,47 @@ def tiles(
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,
         "shift_spread": shift,
     }, agreeing
+
+
+def _see_through(
+    target: np.ndarray, matched: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """Pixels one copy shows under a see-through white overlay (a watermark); whether the target.
+
+    Blending toward white moves every pixel by one share of its way to white, so under a
+    watermark (copy - original) / (255 - original) is one number. A subject that moved or
+    another exposure moves pixels by amounts that share no such number, and both ways (lighter
+    here, darker there); a veil lightens one copy only, covers a small part of it, and is
+    lettering (thin strokes), where light that changed between two frames lights patches. Only
+    white: a shadow darkens by one share too, so a black veil cannot be told from a cloud.
+    Opaque paint (a share near 1) is `_paint`'s and `_stickers`' business.
+    """
+    t, m = target.astype(np.float32), matched.astype(np.float32)
+    none = np.zeros(valid.shape, bool)
+    overlap = float(valid.sum())
+    for on_target, base, lighter in ((False, t, m - t), (True, m, t - m)):
+        room = 255.0 - base
+        strong = valid & (room >= 2 * SEE_THROUGH_MOVE) & (lighter >= SEE_THROUGH_MOVE)
+        count = float(strong.sum())
+        if not 0.002 * overlap <= count <= SEE_THROUGH_AREA * overlap:
+            continue
+        if (valid & (lighter <= -SEE_THROUGH_MOVE)).sum() > 0.2 * count:
+            return none, False  # changed both ways: something moved
+        share = lighter[strong] / room[strong]
+        middle = float(np.median(share))
+        close = np.abs(share - middle) <= SEE_THROUGH_SPREAD
+        if 0.15 <= middle <= 0.85 and close.mean() >= SEE_THROUGH_AGREE:
+            veil = none.copy()
+            veil[strong] = close
+            # pinholes closed first: bright pixels inside a patch have no room to lighten
+            solid = cv2.morphologyEx(veil.astype(np.uint8), cv2.MORPH_CLOSE, _PINHOLE)
+            blobs = cv2.morphologyEx(solid, cv2.MORPH_OPEN, _STROKE) > 0
+            if blobs.sum() > SEE_THROUGH_BLOB * solid.sum():
+                return none, False  # broad patches: light that changed, not lettering
+            # with the soft edges of its strokes (anti-aliasing, JPEG ringing)
+            grown = cv2.dilate(veil.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+            return grown & valid, on_target
+    return none, False
 
 
 def _shift_spread(
