@@ -292,7 +292,7 @@ def _see_through(
         room = 255.0 - base
         strong = valid & (room >= 2 * SEE_THROUGH_MOVE) & (lighter >= SEE_THROUGH_MOVE)
         count = float(strong.sum())
-        if not 0.002 * overlap <= count <= SEE_THROUGH_AREA * overlap:
+        if count == 0 or not 0.002 * overlap <= count <= SEE_THROUGH_AREA * overlap:
             continue
         if (valid & (lighter <= -SEE_THROUGH_MOVE)).sum() > 0.2 * count:
             return none, False  # changed both ways: something moved
