@@ -286,30 +286,36 @@ class _Scan:
         return self.t.similar
 
     def exposure(self, key: int) -> Exposure | None:
-        """The shutter time a content key's file records (read once, header only)."""
+        """The shutter time a content key's file records (read once, header only).
+
+        Only files the catalogue knows a time and a camera for are read: the others have none.
+        """
         if key not in self.exposures:
-            self.exposures[key] = read_exposure(self.files[self.first(key)].path)
+            f = self.files[self.first(key)]
+            known = f.meta.taken is not None and f.meta.camera is not None
+            self.exposures[key] = read_exposure(f.path) if known else None
         return self.exposures[key]
 
     def verdict(self, a: int, b: int) -> Verdict:
         """The verifier's verdict on two content keys (cached).
 
-        Two files whose EXIF names different shutter times of one camera are refused unseen
+        Two files whose EXIF names different shutter times of one camera are refused
         (`core.exposure`): an edit keeps the original time, the next frame of a burst does not.
+        The times are read only for a pair the pixels would link at some level, so a repeat
+        scan, whose verdicts are saved, opens no file for the pairs that failed.
         """
         pair = (a, b) if a < b else (b, a)
         found = self.verdicts.get(pair)
         if found is None:
-            two = different_exposures(self.exposure(pair[0]), self.exposure(pair[1]))
-            if two is not None:
-                found = Verdict(False, 0.0, "exposure", two)
-                self.verdicts[pair] = found
-                return found
             fa, fb = self.files[self.first(pair[0])], self.files[self.first(pair[1])]
             found = self.saved.get(fa.content_hash, fb.content_hash)
             if found is None:
                 found = self.verifier.verify(fa.path, fb.path)
                 self.saved.put(fa.content_hash, fb.content_hash, found)
+            if found.strength >= min(self.t.bar(level) for level in STRICTNESS):
+                two = different_exposures(self.exposure(pair[0]), self.exposure(pair[1]))
+                if two is not None:
+                    found = Verdict(False, 0.0, "exposure", two)
             self.verdicts[pair] = found
         return found
 
