@@ -148,6 +148,16 @@ def thumb(im: Image.Image) -> np.ndarray:
     return (a - a.mean()) / (a.std() + 1e-6) / np.sqrt(a.size)
 
 
+def look_alikes(images: list[Image.Image], limit: float = 0.97) -> set[int]:
+    """Indices of images that look like another one as they are, mirrored or turned (both)."""
+    thumbs = np.stack([thumb(im) for im in images])
+    sim = np.zeros((len(images), len(images)), np.float32)
+    for way in (None, *Image.Transpose):  # a mirrored or turned copy shipped as another file
+        turned = np.stack([thumb(im if way is None else im.transpose(way)) for im in images])
+        sim = np.maximum(sim, np.triu(thumbs @ turned.T, 1))
+    return {int(i) for pair in zip(*np.nonzero(sim > limit), strict=True) for i in pair}
+
+
 def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
     """Pick the sources, flatten them into `cache` as PNG, drop look-alike pairs."""
     by_kind: dict[str, list] = defaultdict(list)
@@ -165,12 +175,7 @@ def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
                 continue
             usable.append((row, im))
         chosen += usable
-    thumbs = np.stack([thumb(im) for _, im in chosen])
-    sim = np.zeros((len(chosen), len(chosen)), np.float32)
-    for way in (None, *Image.Transpose):  # a mirrored or turned copy shipped as another file
-        turned = np.stack([thumb(im if way is None else im.transpose(way)) for _, im in chosen])
-        sim = np.maximum(sim, np.triu(thumbs @ turned.T, 1))
-    drop = {int(i) for pair in zip(*np.nonzero(sim > 0.97), strict=True) for i in pair}
+    drop = look_alikes([im for _, im in chosen])
     print(f"{len(chosen)} sources chosen, {len(drop)} dropped as look-alikes", file=sys.stderr)
     cache.mkdir(parents=True, exist_ok=True)
     sources = []
