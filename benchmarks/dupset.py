@@ -197,12 +197,19 @@ def split_of(key: str) -> str:
 # ---------------------------------------------------------------- packages
 
 
-def ensure_packages(pkgs: Path) -> dict[str, dict]:
-    """Unpack each package into pkgs/<name> (apt-get download when missing); name -> info."""
+def ensure_packages(
+    pkgs: Path, packages: list[str] | None = None, licences: dict[str, str] | None = None
+) -> dict[str, dict]:
+    """Unpack each package into pkgs/<name> (apt-get download when missing); name -> info.
+
+    `packages` and `licences` default to this set's (dupset_fresh passes its own).
+    """
+    packages = PACKAGES if packages is None else packages
+    licences = LICENCES if licences is None else licences
     info = {}
     debs = pkgs / "debs"
     debs.mkdir(parents=True, exist_ok=True)
-    for name in PACKAGES:
+    for name in packages:
         if name in RESERVED or name.startswith("lomiri-wallpapers"):
             raise SystemExit(f"{name} is reserved data and must not be used")
         found = sorted(debs.glob(f"{name}_*.deb"))
@@ -219,9 +226,10 @@ def ensure_packages(pkgs: Path) -> dict[str, dict]:
             "package": name,
             "version": version,
             "deb": deb.name,
-            "licence": LICENCES[name],
+            "licence": licences[name],
         }
-    unpack_gcompris(pkgs)
+    if "gcompris-qt-data" in packages:
+        unpack_gcompris(pkgs)
     return info
 
 

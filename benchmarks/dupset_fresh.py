@@ -34,7 +34,6 @@ import itertools
 import json
 import random
 import shutil
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -45,7 +44,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dupset import RESERVED, build_source, swap_in
+from dupset import build_source, ensure_packages, swap_in
 
 SEED = 20261204
 PACKAGES = ["tuxpaint-stamps-default", "stellarium-data", "ukui-wallpapers", "gimp-help-en",
@@ -73,29 +72,6 @@ NOTES = (
     "groups partition files: every pair inside a group is one capture, every pair across groups "
     "a false pair; negative_pairs names hard false pairs per kind. Tune nothing on this split."
 )
-
-
-def ensure_packages(pkgs: Path) -> dict[str, dict]:
-    """Unpack each package into pkgs/<name> (apt-get download when missing); name -> info."""
-    info = {}
-    debs = pkgs / "debs"
-    debs.mkdir(parents=True, exist_ok=True)
-    for name in PACKAGES:
-        if name in RESERVED or name.startswith("lomiri-wallpapers"):
-            raise SystemExit(f"{name} is reserved data and must not be used")
-        found = sorted(debs.glob(f"{name}_*.deb"))
-        if not found:
-            subprocess.run(["apt-get", "download", name], cwd=debs, check=True, capture_output=True)
-            found = sorted(debs.glob(f"{name}_*.deb"))
-        deb = found[-1]
-        if not (pkgs / name).is_dir():
-            subprocess.run(["dpkg", "-x", str(deb), str(pkgs / name)], check=True)
-        version = subprocess.run(
-            ["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        info[name] = {"package": name, "version": version, "deb": deb.name,
-                      "licence": LICENCES[name]}  # fmt: skip
-    return info
 
 
 def pick(paths: list[Path], n: int, salt: str) -> list[Path]:
@@ -218,7 +194,7 @@ def negative_pairs(sources: list[dict], rng: random.Random) -> list[dict]:
 
 def build(out: Path, pkgs: Path, workers: int) -> Path:
     t0 = time.time()
-    pkginfo = ensure_packages(pkgs)
+    pkginfo = ensure_packages(pkgs, PACKAGES, LICENCES)
     sources = collect(pkgs, pkgs / "fresh-sources", pkginfo)
     tmp = out.parent / f".{out.name}.build"
     shutil.rmtree(tmp, ignore_errors=True)
