@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,20 +78,35 @@ def _exif_meta(image: Image.Image) -> tuple[str | None, int, str | None]:
         sub = exif.get_ifd(_EXIF_IFD)
     except Exception:
         sub = {}
-    taken = sub.get(_TAG_DATETIME_ORIGINAL) or exif.get(_TAG_DATETIME)
+    return exif_time(exif, sub), orientation, exif_camera(exif)
+
+
+def exif_time(exif: Image.Exif, sub: Mapping, original_only: bool = False) -> str | None:
+    """The EXIF time as "YYYY:MM:DD HH:MM:SS[.subsec]", or None.
+
+    The original time, else (unless `original_only`) the file's change time; `sub` is the EXIF
+    sub-IFD. Edits keep the original time only.
+    """
+    taken = sub.get(_TAG_DATETIME_ORIGINAL)
+    if not original_only:
+        taken = taken or exif.get(_TAG_DATETIME)
     if isinstance(taken, bytes):
         taken = taken.decode("ascii", "replace")
-    if isinstance(taken, str):
-        taken = taken.strip("\x00 ").strip() or None
-        subsec = sub.get(_TAG_SUBSEC_ORIGINAL)
-        if taken and isinstance(subsec, str) and subsec.strip("\x00 ").isdigit():
-            taken = f"{taken}.{subsec.strip(chr(0) + ' ')}"
-    else:
-        taken = None
+    if not isinstance(taken, str):
+        return None
+    taken = taken.strip("\x00 ").strip() or None
+    subsec = sub.get(_TAG_SUBSEC_ORIGINAL)
+    if taken and isinstance(subsec, str) and subsec.strip("\x00 ").isdigit():
+        taken = f"{taken}.{subsec.strip(chr(0) + ' ')}"
+    return taken
+
+
+def exif_camera(exif: Image.Exif) -> str | None:
+    """The camera as "Make Model", or the model alone when it already names the make."""
     make = str(exif.get(_TAG_MAKE, "") or "").strip("\x00 ").strip()
     model = str(exif.get(_TAG_MODEL, "") or "").strip("\x00 ").strip()
     camera = model if make and model.lower().startswith(make.lower()) else f"{make} {model}".strip()
-    return taken, orientation, camera or None
+    return camera or None
 
 
 def _open(source: Path | bytes, label: str) -> Image.Image:

@@ -18,13 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.bursts import seconds_apart, taken_seconds
-from core.decode import NotAnImageError, open_header
+from core.decode import exif_camera, exif_time, open_header
 
 _EXIF_IFD = 0x8769
-_TAG_MAKE = 0x010F
-_TAG_MODEL = 0x0110
-_TAG_DATETIME_ORIGINAL = 0x9003
-_TAG_SUBSEC_ORIGINAL = 0x9291
 
 QUARTER_HOUR_S = 900.0
 CLOCK_FIX_SLACK_S = 1.0  # a clock fix by whole quarter hours, give or take a rounded second
@@ -39,12 +35,6 @@ class Exposure:
     camera: str
 
 
-def _text(value: object) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("ascii", "replace")
-    return str(value or "").strip("\x00 ").strip()
-
-
 def read_exposure(path: str) -> Exposure | None:
     """The file's exposure, or None when it records no original time and camera (or is unreadable).
 
@@ -54,18 +44,13 @@ def read_exposure(path: str) -> Exposure | None:
         with open_header(path) as image:
             exif = image.getexif()
             sub = exif.get_ifd(_EXIF_IFD)
-    except NotAnImageError:
+    except Exception:  # unreadable, not an image, or a damaged EXIF block: no time to compare
         return None
-    except Exception:  # a damaged EXIF block must not stop a duplicate scan
+    taken, camera = exif_time(exif, sub, original_only=True), exif_camera(exif)
+    seconds = taken_seconds(taken)
+    if taken is None or seconds is None or camera is None:
         return None
-    taken = _text(sub.get(_TAG_DATETIME_ORIGINAL))
-    subsec = _text(sub.get(_TAG_SUBSEC_ORIGINAL))
-    make, model = _text(exif.get(_TAG_MAKE)), _text(exif.get(_TAG_MODEL))
-    camera = model if make and model.lower().startswith(make.lower()) else f"{make} {model}".strip()
-    precise = subsec.isdigit()
-    seconds = taken_seconds(f"{taken}.{subsec}" if precise else taken)
-    if seconds is None or not camera:
-        return None
+    precise = "." in taken
     return Exposure(seconds, precise, camera)
 
 

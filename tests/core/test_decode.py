@@ -132,3 +132,30 @@ def test_unreadable_file_is_reported(make_photo, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(NotAnImageError, match="permission denied"):
         prepare(str(path), 64)
+
+
+def test_meta_reads_capture_time_and_camera(tmp_path):
+    from core.decode import read_meta
+
+    def saved(name: str, tags: dict[int, str], sub: dict[int, str]) -> Image.Image:
+        exif = Image.Exif()
+        for tag, value in tags.items():
+            exif[tag] = value
+        for tag, value in sub.items():
+            exif.get_ifd(0x8769)[tag] = value
+        Image.new("RGB", (32, 24), "grey").save(tmp_path / name, exif=exif.tobytes())
+        return Image.open(tmp_path / name)
+
+    shot = saved(
+        "shot.jpg",
+        {0x010F: "Canon", 0x0110: "Canon EOS 5D", 0x0132: "2024:06:01 09:00:00"},
+        {0x9003: "2024:05:01 10:00:00", 0x9291: "25"},
+    )
+    meta = read_meta(shot)
+    assert meta.taken == "2024:05:01 10:00:00.25"  # the original time, not the change time
+    assert meta.camera == "Canon EOS 5D"  # the make is not said twice
+    edited = saved("edited.jpg", {0x010F: "Pentax", 0x0110: "K-5"}, {})
+    assert read_meta(edited).camera == "Pentax K-5"
+    changed = saved("changed.jpg", {0x0132: "2024:06:01 09:00:00"}, {})
+    assert read_meta(changed).taken == "2024:06:01 09:00:00"  # no original: the change time
+    assert read_meta(changed).camera is None
