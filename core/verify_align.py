@@ -213,10 +213,8 @@ def tiles(
         for j in range(GRID)
         if valid[ys[i] : ys[i + 1], xs[j] : xs[j + 1]].mean() >= 0.6
     ]
-    # Blur only within the overlap (normalised by the blurred mask): what lies outside it (the
-    # black beyond a crop's or a tilt's edge) must not bleed into the edge tiles of one side.
-    weight = valid.astype(np.float32)
-    norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    # Blur only within the overlap, so nothing beyond a crop's or a tilt's edge bleeds in.
+    weight, norm = _overlap_weight(valid, sigma)
     ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
     fit = valid
     for _ in range(2):
@@ -224,11 +222,7 @@ def tiles(
         matched = np.zeros(target.shape, np.float32)
         matched[valid] = lut[warped[valid]]
         smooth = cv2.GaussianBlur(matched, (0, 0), sigma) / norm
-        verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
-        agreeing = np.zeros(target.shape, bool)
-        for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
-            if ok:
-                agreeing[c] = valid[c]
+        verdicts, agreeing = _judge(ref, smooth, valid, cells)
         if agreeing.sum() < 0.2 * valid.sum():
             break
         fit = agreeing
@@ -238,15 +232,11 @@ def tiles(
         painted_share += float(veil.sum() / overlap)
         on_target_share += float(veil.sum() / overlap) if veil_on_target else 0.0
         valid = valid & ~veil
-        weight = valid.astype(np.float32)
-        norm = np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+        weight, norm = _overlap_weight(valid, sigma)
         ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
         smooth = cv2.GaussianBlur(matched * weight, (0, 0), sigma) / norm
         cells = [c for c in cells if valid[c].mean() >= 0.6]
-        verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
-        for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
-            if ok:
-                agreeing[c] = valid[c]
+        verdicts, agreeing = _judge(ref, smooth, valid, cells, agreeing)
     shift = _shift_spread(ref, smooth, valid, cells, verdicts)
     agree = total = textured = textured_ok = hard = 0
     nccs: list[float] = []
@@ -270,6 +260,36 @@ def tiles(
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,
         "shift_spread": shift,
     }, agreeing
+
+
+def _overlap_weight(valid: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The overlap as a weight, and the blur of that weight.
+
+    Dividing a blur by it blurs within the overlap only, so what lies outside it (the black
+    beyond a crop's or a tilt's edge) does not bleed in.
+    """
+    weight = valid.astype(np.float32)
+    return weight, np.maximum(cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+
+
+def _judge(
+    ref: np.ndarray,
+    smooth: np.ndarray,
+    valid: np.ndarray,
+    cells: list[tuple[slice, slice]],
+    agreeing: np.ndarray | None = None,
+) -> tuple[list[tuple[bool, float, bool, float]], np.ndarray]:
+    """Each tile's verdict, and the overlap pixels of the tiles that agree.
+
+    Marked on `agreeing` when given, so a second judgement updates the first one's tiles.
+    """
+    verdicts = [_tile(ref[c], smooth[c], valid[c]) for c in cells]
+    if agreeing is None:
+        agreeing = np.zeros(valid.shape, bool)
+    for c, (ok, _, _, _) in zip(cells, verdicts, strict=True):
+        if ok:
+            agreeing[c] = valid[c]
+    return verdicts, agreeing
 
 
 def _see_through(
