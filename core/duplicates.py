@@ -209,6 +209,7 @@ class _Scan:
         self.attempts: dict[int, int] = {}  # verifications of the near tier per content key
         self.ambiguous: set[int] = set()  # small photos that match two groups kept apart
         self.exposures: dict[int, Exposure | None] = {}  # EXIF shutter time per content key
+        self.lowest_bar = min(self.t.bar(level) for level in STRICTNESS)
 
     def _anchor_rank(self, i: int) -> tuple[int, int]:
         """A group's anchor is the photo confirmed as a copy most often, then the largest.
@@ -312,7 +313,7 @@ class _Scan:
             if found is None:
                 found = self.verifier.verify(fa.path, fb.path)
                 self.saved.put(fa.content_hash, fb.content_hash, found)
-            if found.strength >= min(self.t.bar(level) for level in STRICTNESS):
+            if found.strength >= self.lowest_bar:
                 two = different_exposures(self.exposure(pair[0]), self.exposure(pair[1]))
                 if two is not None:
                     found = Verdict(False, 0.0, "exposure", two)
