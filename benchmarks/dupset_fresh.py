@@ -37,7 +37,9 @@ import shutil
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dupset import build_source, ensure_packages, swap_in
 
 SEED = 20261204
+Row = tuple[str, str, str, Path]  # (source id, kind, split key, file)
 PACKAGES = ["tuxpaint-stamps-default", "stellarium-data", "ukui-wallpapers", "gimp-help-en",
             "kstars-data"]  # fmt: skip
 LICENCES = {  # from each package's debian/copyright (summarised)
@@ -68,16 +71,25 @@ LANDSCAPES = [  # (folder, file): one real-photo tile per landscape
 MIN_SIDE = 300
 DISTINCT_PAIRS = 500
 NOTES = (
-    "Split 'fresh' of benchmarks/dupset_fresh.py (seed {seed}): sources no earlier step read. "
+    "Split '{name}' of benchmarks/{builder} (seed {seed}): sources no earlier step read. "
     "groups partition files: every pair inside a group is one capture, every pair across groups "
     "a false pair; negative_pairs names hard false pairs per kind. Tune nothing on this split."
 )
 
 
-def pick(paths: list[Path], n: int, salt: str) -> list[Path]:
-    """A fixed pseudo-random choice of n paths (by hash of name, not by file order)."""
-    ranked = sorted(paths, key=lambda p: hashlib.sha1(f"{SEED}:{salt}:{p.name}".encode()).digest())
-    return sorted(ranked[:n])
+@dataclass(frozen=True)
+class Recipe:
+    """What one untouched split is made of: its packages, its candidate sources, how many."""
+
+    name: str  # the split's folder, and its name in duplicates_bench.py --sets
+    builder: str  # the script that builds it (for its notes)
+    seed: int
+    packages: list[str]
+    licences: dict[str, str]
+    candidates: Callable[[Path], list[Row]]
+    per_kind: dict[str, int]
+    # source ids an earlier split used: never chosen again (computed when the build starts)
+    earlier: Callable[[Path], set[str]] = field(default=lambda pkgs: set())
 
 
 def flat(path: Path) -> Image.Image | None:
@@ -91,7 +103,7 @@ def flat(path: Path) -> Image.Image | None:
     return out.convert("RGB")
 
 
-def candidates(pkgs: Path) -> list[tuple[str, str, str, Path]]:
+def candidates(pkgs: Path) -> list[Row]:
     """(id, kind, split key, file) of every source before picking and de-duplication."""
     out: list[tuple[str, str, str, Path]] = []
     stamps = pkgs / "tuxpaint-stamps-default/usr/share/tuxpaint/stamps"
@@ -119,6 +131,9 @@ def candidates(pkgs: Path) -> list[tuple[str, str, str, Path]]:
     return out
 
 
+FRESH = Recipe("fresh", "dupset_fresh.py", SEED, PACKAGES, LICENCES, candidates, PER_KIND)
+
+
 def thumb(im: Image.Image) -> np.ndarray:
     a = np.asarray(im.convert("L").resize((32, 32), Image.Resampling.BOX), np.float32).ravel()
     return (a - a.mean()) / (a.std() + 1e-6) / np.sqrt(a.size)
@@ -134,16 +149,19 @@ def look_alikes(images: list[Image.Image], limit: float = 0.97) -> set[int]:
     return {int(i) for pair in zip(*np.nonzero(sim > limit), strict=True) for i in pair}
 
 
-def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
-    """Pick the sources, flatten them into `cache` as PNG, drop look-alike pairs."""
+def choose(pkgs: Path, recipe: Recipe) -> list[tuple[Row, Image.Image]]:
+    """The recipe's sources (per kind, in a fixed pseudo-random order) with their pictures."""
+    used = recipe.earlier(pkgs)
     by_kind: dict[str, list] = defaultdict(list)
-    for row in candidates(pkgs):
-        by_kind[row[1]].append(row)
+    for row in recipe.candidates(pkgs):
+        if row[0] not in used:
+            by_kind[row[1]].append(row)
     chosen = []
     for kind, rows in sorted(by_kind.items()):
-        n = PER_KIND.get(kind, len(rows))
+        n = recipe.per_kind.get(kind, len(rows))
         usable = []
-        for row in sorted(rows, key=lambda r: hashlib.sha1(f"{SEED}:{r[0]}".encode()).digest()):
+        ranked = sorted(rows, key=lambda r: hashlib.sha1(f"{recipe.seed}:{r[0]}".encode()).digest())
+        for row in ranked:
             if len(usable) == n:
                 break
             im = flat(row[3])
@@ -151,6 +169,12 @@ def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
                 continue
             usable.append((row, im))
         chosen += usable
+    return chosen
+
+
+def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict], recipe: Recipe) -> list[dict]:
+    """Pick the sources, flatten them into `cache` as PNG, drop look-alike pairs."""
+    chosen = choose(pkgs, recipe)
     drop = look_alikes([im for _, im in chosen])
     print(f"{len(chosen)} sources chosen, {len(drop)} dropped as look-alikes", file=sys.stderr)
     cache.mkdir(parents=True, exist_ok=True)
@@ -161,7 +185,7 @@ def collect(pkgs: Path, cache: Path, pkginfo: dict[str, dict]) -> list[dict]:
         file = cache / f"{sid}.png"
         if not file.exists():
             im.save(file)
-        package = next(p for p in PACKAGES if str(path).startswith(str(pkgs / p)))
+        package = next(p for p in recipe.packages if str(path).startswith(str(pkgs / p)))
         prov = pkginfo[package] | {"file": str(path.relative_to(pkgs / package))}
         kind = "screenshot" if kind.startswith("screenshot") else kind
         sources.append({"id": sid, "kind": kind, "load": ["file", str(file)], "key": key,
@@ -192,14 +216,16 @@ def negative_pairs(sources: list[dict], rng: random.Random) -> list[dict]:
     return pairs
 
 
-def build(out: Path, pkgs: Path, workers: int) -> Path:
+def build(out: Path, pkgs: Path, workers: int, recipe: Recipe | None = None) -> Path:
+    recipe = recipe or FRESH
     t0 = time.time()
-    pkginfo = ensure_packages(pkgs, PACKAGES, LICENCES)
-    sources = collect(pkgs, pkgs / "fresh-sources", pkginfo)
+    pkginfo = ensure_packages(pkgs, recipe.packages, recipe.licences)
+    sources = collect(pkgs, pkgs / f"{recipe.name}-sources", pkginfo, recipe)
     tmp = out.parent / f".{out.name}.build"
     shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "fresh" / "images").mkdir(parents=True)
-    jobs = [(s, str(tmp / "fresh" / "images"), SEED) for s in sources]
+    split = tmp / recipe.name
+    (split / "images").mkdir(parents=True)
+    jobs = [(s, str(split / "images"), recipe.seed) for s in sources]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(build_source, jobs, chunksize=2))
     truth: dict = {"files": {}, "groups": [], "negative_pairs": []}
@@ -208,10 +234,10 @@ def build(out: Path, pkgs: Path, workers: int) -> Path:
             truth["files"][name] = {"source": s["id"], "kind": s["kind"], "edit": edit,
                                     "origin": f"debian:{s['prov']['package']}"}  # fmt: skip
         truth["groups"].append([n for n, _ in written])
-    truth["negative_pairs"] = negative_pairs(sources, random.Random(f"{SEED}-fresh"))
-    truth["notes"] = NOTES.format(seed=SEED)
-    (tmp / "fresh" / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True))
-    manifest = {"seed": SEED, "packages": pkginfo,
+    truth["negative_pairs"] = negative_pairs(sources, random.Random(f"{recipe.seed}-{recipe.name}"))
+    truth["notes"] = NOTES.format(name=recipe.name, builder=recipe.builder, seed=recipe.seed)
+    (split / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True))
+    manifest = {"seed": recipe.seed, "packages": pkginfo,
                 "sources": [{"id": s["id"], "kind": s["kind"], "split_key": s["key"],
                              "provenance": s["prov"]} for s in sources]}  # fmt: skip
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
