@@ -47,7 +47,7 @@ from core.verify_photo import Photo, load_photo
 from core.verify_words import describe, describe_featureless, labels
 
 # Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
-VERSION = 11
+VERSION = 12
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
@@ -76,6 +76,13 @@ MOVED_CAP = 0.5
 # where the other is blank (events on two pages of a calendar, other rows of a form) is another
 # picture of one layout. No edited copy of the tune pair sample shows it (share of the overlap).
 BOTH_PAINTED = 0.01
+# What agrees must reach across a good part of at least one copy (an edit shares the whole
+# picture; a crop shares all of itself). Agreement confined to one patch of both pictures is
+# what two captures sharing only an overlay show: one sticker or logo on two night skies. On
+# the dupset tune sample no edited copy reaches less than 0.38 (two players on a lawn), and
+# just 3 of 1930 less than 0.6 (benchmarks/verify_pairs.py: `evidence_extent`).
+PATCH_ONLY = 0.45  # below this reach the pair is held under strict (OTHER_CONTENT) …
+PATCH_NEVER = 0.3  # … and below this under loose (MOVED_CAP): a quarter of both is no copy
 SURE = 0.95  # geometric evidence this strong needs no second opinion
 CACHE = 512  # decoded photos and their features kept (LRU)
 
@@ -313,7 +320,16 @@ def strength_caps(f: dict[str, float]) -> dict[str, float]:
         "part moved": MOVED_CAP if shift >= SHIFT_NEVER else 1.0,
         "other content": OTHER_CONTENT if f.get("hard_tiles", 0.0) >= 1 else 1.0,
         "painted on both": OTHER_CONTENT if both >= BOTH_PAINTED else 1.0,
+        "agrees in one patch": _patch_cap(f),
     }
+
+
+def _patch_cap(f: dict[str, float]) -> float:
+    """The cap agreement confined to one small patch of both pictures sets (1: none)."""
+    reach = f.get("evidence_extent", 1.0)
+    if reach < PATCH_NEVER:
+        return MOVED_CAP
+    return OTHER_CONTENT if reach < PATCH_ONLY else 1.0
 
 
 def _moved(f: dict[str, float]) -> bool:
@@ -377,6 +393,7 @@ def _featureless(a: Photo, b: Photo) -> Verdict | None:
     strength = best.score if found["painted"] <= 0.25 else 0.0
     if found["tiles_agree"] < 0.97:
         strength = min(strength, 0.4)  # without features, only full agreement confirms
+    strength = min(strength, _patch_cap(found))
     found.update(turn=float(best.degrees), mirrored=float(best.mirrored))
     return Verdict(
         same=strength >= 0.5,

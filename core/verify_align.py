@@ -74,6 +74,7 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
     covered_moving = 1.0 - float(((back == 0) & ~_paint(moving.grey)).mean())
     result, agreeing = tiles(target.grey, warped, valid, BLUR)
     result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
+    result["evidence_extent"] = _evidence_extent(result, target, moving, to_target)
     target_is_a = target is a
     result["covered_a"] = covered_target if target_is_a else covered_moving
     result["covered_b"] = covered_moving if target_is_a else covered_target
@@ -83,6 +84,25 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
     tone_mask = agreeing if agreeing.any() else valid
     result.update(_tones(target, moving, to_target, tone_mask, target_is_a))
     return result
+
+
+def _evidence_extent(
+    found: dict[str, float], target: Photo, moving: Photo, to_target: np.ndarray
+) -> float:
+    """How far the agreeing texture reaches across either picture (0..1, the longer side).
+
+    An edit shares the whole picture, so what agrees spans most of at least one copy (all of a
+    crop). Two captures that share only an overlay (one sticker or logo on two night skies)
+    agree in one small patch of each.
+    """
+    th, tw = target.grey.shape
+    box_h, box_w = found["evidence_h"] * th, found["evidence_w"] * tw
+    # the box seen in the moving picture's own pixels
+    s = max(float(math.hypot(to_target[0, 0], to_target[1, 0])), 1e-6)
+    c, n = abs(to_target[0, 0]) / s, abs(to_target[1, 0]) / s
+    mh, mw = moving.grey.shape
+    in_moving = max((box_w * c + box_h * n) / s / mw, (box_w * n + box_h * c) / s / mh)
+    return float(min(1.0, max(found["evidence_h"], found["evidence_w"], in_moving)))
 
 
 def _match_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -240,14 +260,18 @@ def tiles(
     shift = _shift_spread(ref, smooth, valid, cells, verdicts)
     agree = total = textured = textured_ok = hard = 0
     nccs: list[float] = []
-    for ok, ncc, flat, rms in verdicts:
+    evidence: list[tuple[slice, slice]] = []
+    for c, (ok, ncc, flat, rms) in zip(cells, verdicts, strict=True):
         hard += int(not ok and not flat and ncc < HARD_NCC and rms >= HARD_RMS)
         if not flat:
             textured += 1
             textured_ok += int(ok)
             nccs.append(ncc)
+            if ok:
+                evidence.append(c)
         total += 1
         agree += int(ok)
+    height, width = _extent(evidence)
     return {
         "tiles": float(total),
         "textured": float(textured),
@@ -259,7 +283,18 @@ def tiles(
         "hard_tiles": float(hard),
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,
         "shift_spread": shift,
+        "evidence_h": height / h,
+        "evidence_w": width / wd,
     }, agreeing
+
+
+def _extent(cells: list[tuple[slice, slice]]) -> tuple[float, float]:
+    """Height and width (px) of the box around these tiles; (0, 0) when there are none."""
+    if not cells:
+        return 0.0, 0.0
+    top, bottom = min(c[0].start for c in cells), max(c[0].stop for c in cells)
+    left, right = min(c[1].start for c in cells), max(c[1].stop for c in cells)
+    return float(bottom - top), float(right - left)
 
 
 def _overlap_weight(valid: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
