@@ -47,7 +47,7 @@ from core.verify_photo import Photo, load_photo
 from core.verify_words import describe, describe_featureless, labels
 
 # Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
-VERSION = 12
+VERSION = 13
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
@@ -204,8 +204,8 @@ class Verifier:
                 best = found
             if best is not None and best.same:
                 break
-        # Few features: the geometry may be weak evidence where whole-picture agreement is not.
-        few = min(a.count, b.count) < TEXTURED
+        # Little texture: the geometry may be weak evidence where whole-picture agreement is not.
+        few = a.sparse or b.sparse or min(a.count, b.count) < TEXTURED
         if (best is None or best.strength < SURE) and few:
             flat = _featureless(a, b)
             if flat is not None and (best is None or flat.strength > best.strength):

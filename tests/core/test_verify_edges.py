@@ -277,3 +277,34 @@ def test_a_small_crop_of_a_large_photo_stays_a_copy(tmp_path):
     found = Verifier().verify(str(a), str(b))
     assert found.features["evidence_w"] < 0.45  # in the original's frame, one patch …
     assert found.strength >= STRICT, found  # … that is all of the crop
+
+
+def _cloudy_sky(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """A low-texture photo: a blue gradient with faint, soft clouds (no keypoint at SIFT's usual
+    contrast floor)."""
+    rng = np.random.default_rng(seed)
+    w, h = size
+    clouds = rng.normal(0, 1, (h // 16, w // 16))
+    clouds = (clouds - clouds.min()) / np.ptp(clouds) * 255
+    soft = Image.fromarray(clouds.astype(np.uint8)).resize(size, Image.Resampling.BICUBIC)
+    c = np.asarray(soft.filter(ImageFilter.GaussianBlur(6)), np.float32)
+    sky = np.linspace(90, 200, h)[:, None, None] + (c[..., None] - 128) * 0.25
+    sky = sky * np.array([0.75, 0.85, 1.0])
+    return Image.fromarray(np.clip(sky, 0, 255).astype(np.uint8))
+
+
+def test_a_tilted_brightened_copy_of_a_cloudy_sky_is_found(tmp_path):
+    """Faint structure is described with a lower contrast floor, so a tilt can be fitted."""
+    sky = _cloudy_sky(1)
+    tilted = sky.rotate(3, resample=Image.Resampling.BICUBIC)
+    w, h = tilted.size
+    tilted = tilted.crop((int(w * 0.06), int(h * 0.06), int(w * 0.94), int(h * 0.94)))
+    paths = {name: tmp_path / f"{name}.jpg" for name in ("sky", "tilted", "other")}
+    sky.save(paths["sky"], quality=92)
+    tilted.point(lambda v: min(255, int(v * 1.15))).save(paths["tilted"], quality=90)
+    _cloudy_sky(50).save(paths["other"], quality=92)
+    verifier = Verifier()
+    found = verifier.verify(str(paths["sky"]), str(paths["tilted"]))
+    assert found.method == "geometry", found
+    assert found.strength >= NORMAL, found
+    assert verifier.verify(str(paths["sky"]), str(paths["other"])).strength < NORMAL
