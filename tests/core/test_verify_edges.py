@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from core.duplicates import Thresholds
-from core.verify import Verifier, strength_caps
+from core.verify import Verifier, _geometric_strength, strength_caps, strength_factors
 from tests.core.test_verify import textured
 
 STRICT, NORMAL = Thresholds().strict, Thresholds().normal
@@ -308,3 +308,27 @@ def test_a_tilted_brightened_copy_of_a_cloudy_sky_is_found(tmp_path):
     assert found.method == "geometry", found
     assert found.strength >= NORMAL, found
     assert verifier.verify(str(paths["sky"]), str(paths["other"])).strength < NORMAL
+
+
+def _measured(**changes: float) -> dict[str, float]:
+    """The measurements of a clean edited copy (a 4° tilt), with some changed."""
+    found = {
+        "matches": 40.0, "inliers": 34.0, "inlier_ratio": 0.85, "residual_px": 0.12,
+        "residual_coherence": 0.05, "homography_gain": 1.0, "scale": 1.0, "angle": 4.0,
+        "spread": 0.6, "mirrored": 0.0, "pixel_ratio": 1.0, "tiles": 60.0, "textured": 40.0,
+        "textured_agree": 40.0, "painted": 0.0, "tiles_agree": 1.0, "hard_tiles": 0.0,
+        "shift_spread": 0.1, "fine_ncc": 0.97, "evidence_extent": 1.0,
+    }  # fmt: skip
+    return found | changes
+
+
+def test_full_agreement_outweighs_few_keypoints_up_to_strict():
+    """A tilt costs keypoints (corners, resampling); pictures that agree everywhere still show
+    one capture, but not when a cap says another frame or another screen."""
+    assert _geometric_strength(_measured()) == 1.0
+    few = _measured(inliers=16.0)
+    assert strength_factors(few)["few inliers"] < 0.75  # the keypoints alone: not even normal …
+    assert _geometric_strength(few) >= STRICT  # … the aligned pixels: strict
+    assert _geometric_strength(_measured(inliers=16.0, textured_agree=10.0)) < NORMAL
+    assert _geometric_strength(_measured(inliers=16.0, tiles_agree=0.95)) < NORMAL
+    assert _geometric_strength(_measured(inliers=16.0, hard_tiles=1.0)) < STRICT
