@@ -51,7 +51,7 @@ from core.pathtext import parse
 from core.records import DuplicateFile, DuplicateGroup, PairEvidence, Progress
 from core.tasks import CancelToken, ProgressCallback
 from core.verdicts import VerdictStore
-from core.verify import Verdict, Verifier, pixels_identical
+from core.verify import Verdict, Verifier, pixels_identical, swapped
 
 if TYPE_CHECKING:
     from core.embedder import ModelInfo
@@ -255,7 +255,8 @@ class _Scan:
     ) -> PairEvidence:
         a, b = self.files[i].path, self.files[j].path
         if verdict is not None:
-            return PairEvidence(a, b, method, round(verdict.strength, 3), verdict.summary)
+            strength, back = round(verdict.strength, 3), swapped(verdict).summary
+            return PairEvidence(a, b, method, strength, verdict.summary, back)
         summary = {
             "bytes": "identical files",
             "pixels": "identical pixels in another file (format or metadata changed)",

@@ -100,7 +100,8 @@ class PairEvidence:
     (local features agree under an edit's transform and the aligned pixels match), "aligned"
     (no usable features; the whole aligned pictures match pixel for pixel) or "burst" (similar
     shots: close in time, same camera or folder). `strength` is 0..1; `summary` is for people,
-    e.g. "same picture: cropped to 80 %, brightened".
+    e.g. "same picture: cropped to 80 %, brightened", and tells what b shows against a;
+    `summary_from_b` tells what a shows against b (empty when the words have no direction).
     """
 
     a: str
@@ -108,6 +109,16 @@ class PairEvidence:
     method: str
     strength: float
     summary: str
+    summary_from_b: str = ""
+
+    def describing(self, path: str) -> str:
+        """The words for `path` (a or b) against the other file of the pair.
+
+        A verdict's words have a direction: a brightened copy is its original, darkened.
+        """
+        if path == self.a and self.summary_from_b:
+            return self.summary_from_b
+        return self.summary
 
 
 @dataclass(frozen=True, slots=True)

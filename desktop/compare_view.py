@@ -210,7 +210,7 @@ def evidence_for(group: DuplicateGroup, path: str) -> str:
     lines = []
     for e in (direct or links)[:3]:
         other = e.b if e.a == path else e.a
-        lines.append(f"Compared with {Path(other).name}: {e.summary}")
+        lines.append(f"Compared with {Path(other).name}: {e.describing(path)}")
     return "\n".join(lines)
 
 

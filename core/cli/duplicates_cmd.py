@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import PurePath
 
 from core.cli.common import EXIT_OK, ProgressPrinter, open_library
 from core.formatting import count_of
@@ -115,6 +116,9 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
             )
         print(f"  why: {g.reason}")
         for e in g.evidence[:3]:
-            print(f"  seen: {e.summary}")
+            # told for the copy against the kept file where the link runs to it
+            copy, other = (e.a, e.b) if e.b == g.keep else (e.b, e.a)
+            names = display(PurePath(copy).name), display(PurePath(other).name)
+            print(f"  seen: {names[0]} against {names[1]}: {e.describing(copy)}")
     print(f"{count_of(len(groups), 'group')}, {total / 1e6:.1f} MB reclaimable (suggestions only)")
     return EXIT_OK

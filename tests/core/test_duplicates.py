@@ -274,3 +274,26 @@ def test_a_tilted_copy_is_labelled_and_loses_to_the_upright_original(tmp_path):
     assert "tilted" not in edits["photo.jpg"]
     assert "tilted" not in edits["photo.webp"]
     assert group.keep.endswith("/photo.jpg"), group.reason
+
+
+def test_the_evidence_words_are_told_for_each_file_of_a_pair(tmp_path, capsys):
+    # "brightened" is true of the copy against its original, and "darkened" of the original
+    # against the copy: whichever file the app or the CLI describes, the words fit it.
+    from PIL import ImageEnhance
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    original = textured(8)
+    original.save(photos / "beach.jpg", quality=92)
+    ImageEnhance.Brightness(original).enhance(1.3).save(photos / "beach_bright.jpg", quality=92)
+    with Library(tmp_path / "lib", writer=True) as library:
+        index_library(library, [str(photos)], workers=0)
+    (group,) = _groups(tmp_path / "lib", "near", saved_verdicts=False)
+    (link,) = group.evidence
+    bright = str(photos / "beach_bright.jpg")
+    other = link.a if link.b == bright else link.b
+    assert "brightened" in link.describing(bright)
+    assert "darkened" in link.describing(other)
+    assert main(["--library", str(tmp_path / "lib"), "duplicates", "--mode", "near"]) == 0
+    seen = [line for line in capsys.readouterr().out.splitlines() if "seen:" in line]
+    assert seen == [f"  seen: beach_bright.jpg against beach.jpg: {link.describing(bright)}"]

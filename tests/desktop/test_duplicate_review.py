@@ -488,3 +488,16 @@ def test_the_words_search_bar_comes_back_when_leaving_the_duplicates(qtbot, wind
     assert not window.search_bar.isVisible()
     window.pages.setCurrentWidget(window.results)
     assert window.search_bar.isVisible()
+
+
+def test_the_hover_words_are_told_for_the_hovered_file():
+    # A verdict's words have a direction: the brightened copy is its original "darkened".
+    from core.records import DuplicateFile, DuplicateGroup
+    from desktop.compare_view import evidence_for
+
+    orig, bright = "/photos/beach.jpg", "/photos/beach_bright.jpg"
+    files = tuple(DuplicateFile(p, 1000, 640, 480, "JPEG") for p in (orig, bright))
+    link = PairEvidence(orig, bright, "geometry", 0.97, "brightened", "darkened")
+    group = DuplicateGroup("near", files, orig, "highest resolution", 0.97, (link,))
+    assert evidence_for(group, bright) == "Compared with beach.jpg: brightened"
+    assert evidence_for(group, orig) == "Compared with beach_bright.jpg: darkened"
