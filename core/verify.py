@@ -47,7 +47,7 @@ from core.verify_photo import Photo, load_photo
 from core.verify_words import describe, describe_featureless, labels
 
 # Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
-VERSION = 14
+VERSION = 15
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path
@@ -88,6 +88,8 @@ BOTH_PAINTED = 0.01
 # just 3 of 1930 less than 0.6 (benchmarks/verify_pairs.py: `evidence_extent`).
 PATCH_ONLY = 0.45  # below this reach the pair is held under strict (OTHER_CONTENT) …
 PATCH_NEVER = 0.3  # … and below this under loose (MOVED_CAP): a quarter of both is no copy
+PLAIN_TEXTURE = 6  # textured tiles that must agree on the featureless path, unturned …
+TURNED_TEXTURE = 12  # … and turned or mirrored
 SURE = 0.95  # geometric evidence this strong needs no second opinion
 CACHE = 512  # decoded photos and their features kept (LRU)
 
@@ -410,7 +412,11 @@ def _featureless(a: Photo, b: Photo) -> Verdict | None:
 
 
 def _featureless_score(found: dict[str, float]) -> float:
-    if found["textured_agree"] < 6:
+    # A turned or mirrored alignment is the best of seven more tries (each with a crop search),
+    # so it needs twice the agreeing texture: two mostly flat screens of two apps lined up at
+    # 180° and 270° with 7-8 agreeing tiles (the fresh and fresh2 splits), where on the tune
+    # sample 4 of 37 turned or mirrored copies confirmed this way had fewer than 12.
+    if found["textured_agree"] < (TURNED_TEXTURE if found.get("turned") else PLAIN_TEXTURE):
         return 0.0
     return _ramp(1.0 - found["tiles_agree"], DISAGREE_OK, DISAGREE_NEVER)
 

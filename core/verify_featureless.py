@@ -51,6 +51,7 @@ def best_alignment(
     for degrees, mirrored in _TURNS:
         g = _turned(b.grey, degrees, mirrored)
         for found in _tries(a.grey, g):
+            found["turned"] = float(degrees != 0 or mirrored)
             rated = score(found)
             if best is None or rated > best.score:
                 best = Alignment(rated, found, degrees, mirrored)

@@ -332,3 +332,17 @@ def test_full_agreement_outweighs_few_keypoints_up_to_strict():
     assert _geometric_strength(_measured(inliers=16.0, textured_agree=10.0)) < NORMAL
     assert _geometric_strength(_measured(inliers=16.0, tiles_agree=0.95)) < NORMAL
     assert _geometric_strength(_measured(inliers=16.0, hard_tiles=1.0)) < STRICT
+
+
+def test_a_turned_featureless_alignment_needs_twice_the_agreeing_texture():
+    """Seven more turns and mirrors, each with a crop search: more tries, more chance agreement.
+
+    Two mostly flat screens of two apps lined up at 180° or 270° with 7-8 agreeing tiles
+    (found on the fresh splits); an unturned alignment with as many still counts.
+    """
+    from core.verify import _featureless_score
+
+    found = {"textured_agree": 8.0, "tiles_agree": 1.0}
+    assert _featureless_score(found) == 1.0
+    assert _featureless_score(found | {"turned": 1.0}) == 0.0
+    assert _featureless_score(found | {"turned": 1.0, "textured_agree": 12.0}) == 1.0
