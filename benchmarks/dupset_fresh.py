@@ -253,14 +253,15 @@ def build(out: Path, pkgs: Path, workers: int, recipe: Recipe | None = None) -> 
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path("/work/data/dupset_fresh"))
+def main(recipe: Recipe = FRESH, about: str = __doc__ or "") -> None:
+    """Build the recipe's split under --out (default /work/data/dupset_<name>)."""
+    ap = argparse.ArgumentParser(description=about.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path(f"/work/data/dupset_{recipe.name}"))
     ap.add_argument("--pkgs", type=Path, default=Path("/work/data/pkgs-fresh"))
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    build(a.out.absolute(), a.pkgs.absolute(), a.workers)
+    build(a.out.absolute(), a.pkgs.absolute(), a.workers, recipe)
 
 
 if __name__ == "__main__":

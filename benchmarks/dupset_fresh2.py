@@ -22,7 +22,6 @@ on this split.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -71,15 +70,5 @@ FRESH2 = fresh.Recipe(
 )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path("/work/data/dupset_fresh2"))
-    ap.add_argument("--pkgs", type=Path, default=Path("/work/data/pkgs-fresh"))
-    ap.add_argument("--workers", type=int, default=2)
-    a = ap.parse_args()
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    fresh.build(a.out.absolute(), a.pkgs.absolute(), a.workers, FRESH2)
-
-
 if __name__ == "__main__":
-    main()
+    fresh.main(FRESH2, __doc__ or "")
