@@ -24,7 +24,8 @@ per side (which copy is brightened, captioned, tilted...), used by keep-best.
 
 Where a pair is confirmed is this module: the checks, their bounds and the strength they make.
 What it measures lives beside it — `core.verify_photo` (decode and features),
-`core.verify_align` (the aligned tile comparison), `core.verify_featureless` (the path for
+`core.verify_align` (the aligned tile comparison), `core.verify_overlay` (what an edit painted
+on: caption bars, frames, stickers, watermarks), `core.verify_featureless` (the path for
 photos without features) and `core.verify_words` (words and labels). Only these modules import
 OpenCV; replace them together to change how pairs are confirmed.
 """

@@ -14,6 +14,7 @@ import math
 import cv2
 import numpy as np
 
+from core import verify_overlay as overlay
 from core.verify_photo import Photo
 
 GRID = 8  # tiles per side for the aligned comparison
@@ -24,15 +25,6 @@ NOISE_RMS = 6.0  # a textured tile whose tone-matched difference is this small a
 NOISE_SHARE = 0.7  # … when it is also well below the tile's own spread
 HARD_NCC = 0.5  # a tile that disagrees with a correlation under this …
 HARD_RMS = 20.0  # … and a difference this large shows other content, not noise
-STICKER_FILL = 0.72  # a flat shape one side has must fill this much of its box (a disc: 0.79) …
-STICKER_SIDE = 0.4  # … and be no wider or taller than this share of the picture
-SEE_THROUGH_MOVE = 20.0  # grey levels a pixel moves toward white or black under a watermark …
-SEE_THROUGH_SPREAD = 0.12  # … by a share of its way there that agrees this closely …
-SEE_THROUGH_AGREE = 0.7  # … for this share of such pixels, which cover at most …
-SEE_THROUGH_AREA = 0.15  # … this share of the overlap, in strokes: at most this share …
-SEE_THROUGH_BLOB = 0.5  # … survives an opening by _STROKE (lettering thinner than 5 px does not)
-_STROKE = np.ones((5, 5), np.uint8)
-_PINHOLE = np.ones((3, 3), np.uint8)
 BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
 SHIFT_TEXTURE = 8.0  # a tile's position is measured where its grey levels spread this much …
 SHIFT_RESPONSE = 0.6  # … and its phase-correlation peak is this clear
@@ -64,14 +56,14 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
     # How much of each frame the other's picture covers (the rest was cropped away from it).
     # Plain paint the other lacks, a border or a caption bar, is canvas an edit added, not
     # picture: it counts as covered, so the original inside a bordered copy is not "cropped".
-    covered_target = 1.0 - float((~valid & ~_paint(target.grey)).mean())
+    covered_target = 1.0 - float((~valid & ~overlay.paint(target.grey)).mean())
     back = cv2.warpAffine(
         np.full(target.grey.shape, 255, np.uint8),
         cv2.invertAffineTransform(to_target),
         (moving.grey.shape[1], moving.grey.shape[0]),
         flags=cv2.INTER_NEAREST,
     )
-    covered_moving = 1.0 - float(((back == 0) & ~_paint(moving.grey)).mean())
+    covered_moving = 1.0 - float(((back == 0) & ~overlay.paint(moving.grey)).mean())
     result, agreeing = tiles(target.grey, warped, valid, BLUR)
     result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
     result["evidence_extent"] = _evidence_extent(result, target, moving, to_target)
@@ -115,83 +107,6 @@ def _match_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return lut
 
 
-def _paint(image: np.ndarray) -> np.ndarray:
-    """Pixels that look painted on: flat pure white or black, grown to take in drawn text.
-
-    Caption bars, frames, black corners and stickers are such areas; natural texture rarely is.
-    """
-    img = image.astype(np.float32)
-    mean = cv2.blur(img, (5, 5))
-    var = cv2.blur(img * img, (5, 5)) - mean * mean
-    flat = (var < 4.0) & ((mean >= 245) | (mean <= 10))
-    return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-
-
-def _flat(image: np.ndarray) -> np.ndarray:
-    """Pixels of a flat area of any grey level, grown over its thin outlines and drawn marks."""
-    img = image.astype(np.float32)
-    mean = cv2.blur(img, (5, 5))
-    flat = (cv2.blur(img * img, (5, 5)) - mean * mean) < 4.0
-    return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-
-
-def _stickers(flat_x: np.ndarray, flat_y: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Compact flat shapes of sticker size (a disc, a badge) that only one of the pair shows.
-
-    A sticker is flat where the other copy has texture, and compact: a disc fills 79 % of its
-    box. A subject that moved leaves such shapes on both sides (where it was in one, where it
-    went in the other), so shapes on both sides are never set aside.
-    """
-    on_x = _compact(flat_x & ~flat_y & valid)
-    on_y = _compact(flat_y & ~flat_x & valid)
-    if on_x.any() and on_y.any():
-        return np.zeros(valid.shape, bool)
-    # with the halo its edge leaves in the picture around it (resampling, JPEG ringing)
-    return cv2.dilate((on_x | on_y).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
-
-
-def _compact(mask: np.ndarray) -> np.ndarray:
-    """The parts of a mask that are compact filled shapes, at most STICKER_SIDE across.
-
-    Each shape counts with its holes filled: a sticker often carries a drawing (a star, a
-    logo) whose outline is not flat, and its own outline is what is compact.
-    """
-    outlines = cv2.RETR_EXTERNAL
-    contours, _ = cv2.findContours(mask.astype(np.uint8), outlines, cv2.CHAIN_APPROX_SIMPLE)
-    filled = np.zeros(mask.shape, np.uint8)
-    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(filled, 8)
-    keep = np.zeros(count, bool)
-    floor = 0.004 * mask.size
-    h_img, w_img = mask.shape
-    for n in range(1, count):
-        _, _, w, h, area = stats[n]
-        compact = 0.6 <= w / h <= 1.67 and w <= STICKER_SIDE * w_img and h <= STICKER_SIDE * h_img
-        keep[n] = compact and area >= floor and area >= STICKER_FILL * w * h
-    return keep[labels]
-
-
-def _rectangles(mask: np.ndarray, neutral: np.ndarray | None = None) -> np.ndarray:
-    """The parts of a mask that are filled rectangles (bars, stickers, frames), not blobs.
-
-    Over-exposed sky in one photo and blue sky in another are flat white against texture too,
-    but an edit paints rectangles; a different exposure clips irregular shapes. Where both
-    pictures are painted alike (`neutral`: a caption bar over the other's white background)
-    nothing tells the two apart, so those pixels fill the rectangle too.
-    """
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
-    keep = np.zeros(count, bool)
-    floor = 0.002 * mask.size
-    for n in range(1, count):
-        x, y, w, h, area = stats[n]
-        filled = float(area)
-        if neutral is not None and area >= floor and area < 0.8 * w * h:
-            box = labels[y : y + h, x : x + w] != n
-            filled += float((box & neutral[y : y + h, x : x + w]).sum())
-        keep[n] = area >= floor and filled >= 0.8 * w * h
-    return keep[labels]
-
-
 def _fine_ncc(x: np.ndarray, y: np.ndarray, valid: np.ndarray) -> float:
     """Correlation of the fine detail (what a blur removes) over the overlap."""
     xf, yf = x.astype(np.float32), y.astype(np.float32)
@@ -214,9 +129,9 @@ def tiles(
     tiles that agreed, so a white caption bar cannot bend the curve for the rest.
     """
     # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
-    paint_t, paint_w, flat_t = _paint(target), _paint(warped), _flat(target)
-    painted_px = _rectangles((paint_t != paint_w) & valid, paint_t & paint_w)
-    stickers = _stickers(flat_t, _flat(warped), valid)
+    paint_t, paint_w, flat_t = overlay.paint(target), overlay.paint(warped), overlay.flat(target)
+    painted_px = overlay.rectangles((paint_t != paint_w) & valid, paint_t & paint_w)
+    stickers = overlay.stickers(flat_t, overlay.flat(warped), valid)
     painted_px |= stickers
     overlap = max(valid.sum(), 1)
     painted_share = float(painted_px.sum() / overlap)
@@ -247,7 +162,7 @@ def tiles(
             break
         fit = agreeing
     # A see-through overlay (a watermark) is set aside like paint, and the tiles judged again.
-    veil, veil_on_target = _see_through(target, matched, valid)
+    veil, veil_on_target = overlay.see_through(target, matched, valid)
     if veil.any():
         painted_share += float(veil.sum() / overlap)
         on_target_share += float(veil.sum() / overlap) if veil_on_target else 0.0
@@ -325,47 +240,6 @@ def _judge(
         if ok:
             agreeing[c] = valid[c]
     return verdicts, agreeing
-
-
-def _see_through(
-    target: np.ndarray, matched: np.ndarray, valid: np.ndarray
-) -> tuple[np.ndarray, bool]:
-    """Pixels one copy shows under a see-through white overlay (a watermark); whether the target.
-
-    Blending toward white moves every pixel by one share of its way to white, so under a
-    watermark (copy - original) / (255 - original) is one number. A subject that moved or
-    another exposure moves pixels by amounts that share no such number, and both ways (lighter
-    here, darker there); a veil lightens one copy only, covers a small part of it, and is
-    lettering (thin strokes), where light that changed between two frames lights patches. Only
-    white: a shadow darkens by one share too, so a black veil cannot be told from a cloud.
-    Opaque paint (a share near 1) is `_paint`'s and `_stickers`' business.
-    """
-    t, m = target.astype(np.float32), matched.astype(np.float32)
-    none = np.zeros(valid.shape, bool)
-    overlap = float(valid.sum())
-    for on_target, base, lighter in ((False, t, m - t), (True, m, t - m)):
-        room = 255.0 - base
-        strong = valid & (room >= 2 * SEE_THROUGH_MOVE) & (lighter >= SEE_THROUGH_MOVE)
-        count = float(strong.sum())
-        if count == 0 or not 0.002 * overlap <= count <= SEE_THROUGH_AREA * overlap:
-            continue
-        if (valid & (lighter <= -SEE_THROUGH_MOVE)).sum() > 0.2 * count:
-            return none, False  # changed both ways: something moved
-        share = lighter[strong] / room[strong]
-        middle = float(np.median(share))
-        close = np.abs(share - middle) <= SEE_THROUGH_SPREAD
-        if 0.15 <= middle <= 0.85 and close.mean() >= SEE_THROUGH_AGREE:
-            veil = none.copy()
-            veil[strong] = close
-            # pinholes closed first: bright pixels inside a patch have no room to lighten
-            solid = cv2.morphologyEx(veil.astype(np.uint8), cv2.MORPH_CLOSE, _PINHOLE)
-            blobs = cv2.morphologyEx(solid, cv2.MORPH_OPEN, _STROKE) > 0
-            if blobs.sum() > SEE_THROUGH_BLOB * solid.sum():
-                return none, False  # broad patches: light that changed, not lettering
-            # with the soft edges of its strokes (anti-aliasing, JPEG ringing)
-            grown = cv2.dilate(veil.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-            return grown & valid, on_target
-    return none, False
 
 
 def _shift_spread(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from core.verify_align import _see_through
+from core.verify_overlay import see_through
 from tests.core.test_verify import textured
 
 
@@ -29,7 +29,7 @@ def test_lettering_blended_toward_white_is_a_veil():
         draw.line([(x + 12, 125), (x + 12, 150)], fill=255, width=3)
     mask = np.asarray(strokes) > 0
     valid = np.ones(base.shape, bool)
-    veil, on_target = _see_through(base, _veiled(base, mask), valid)
+    veil, on_target = see_through(base, _veiled(base, mask), valid)
     assert not on_target  # the matched copy carries it
     assert veil[mask].mean() > 0.8
     assert veil.mean() < 3 * mask.mean()  # the strokes and their edges, not the picture
@@ -41,7 +41,7 @@ def test_a_patch_of_light_is_not_a_veil():
     base = _grey(textured(9, (800, 600)))
     yy, xx = np.mgrid[:288, :384]
     patch = ((xx - 200) / 50.0) ** 2 + ((yy - 140) / 35.0) ** 2 <= 1
-    veil, _ = _see_through(base, _veiled(base, patch), np.ones(base.shape, bool))
+    veil, _ = see_through(base, _veiled(base, patch), np.ones(base.shape, bool))
     assert not veil.any()
 
 
@@ -51,5 +51,5 @@ def test_changes_both_ways_are_not_a_veil():
     mask[120:126, 40:340] = True  # a thin lighter band …
     moved = _veiled(base, mask)
     moved[200:206, 40:340] = (moved[200:206, 40:340] * 0.4).astype(np.uint8)  # … and a darker one
-    veil, _ = _see_through(base, moved, np.ones(base.shape, bool))
+    veil, _ = see_through(base, moved, np.ones(base.shape, bool))
     assert not veil.any()
