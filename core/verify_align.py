@@ -94,7 +94,7 @@ def _evidence_extent(
     c, n = abs(to_target[0, 0]) / s, abs(to_target[1, 0]) / s
     mh, mw = moving.grey.shape
     in_moving = max((box_w * c + box_h * n) / s / mw, (box_w * n + box_h * c) / s / mh)
-    return float(min(1.0, max(found["evidence_h"], found["evidence_w"], in_moving)))
+    return float(min(1.0, max(found["evidence_extent"], in_moving)))
 
 
 def _match_tones(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -200,6 +200,8 @@ def tiles(
         "shift_spread": shift,
         "evidence_h": height / h,
         "evidence_w": width / wd,
+        # in this frame; compare_aligned also measures it in the other copy's own pixels
+        "evidence_extent": max(height / h, width / wd),
     }, agreeing
 
 

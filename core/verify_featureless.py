@@ -70,7 +70,6 @@ def _tries(a: np.ndarray, g: np.ndarray) -> Iterator[dict[str, float]]:
         y = cv2.resize(g, small, interpolation=cv2.INTER_AREA)
         whole, _ = tiles(x, y, np.ones(x.shape, bool))
         whole["covered_a"] = whole["covered_b"] = 1.0
-        whole["evidence_extent"] = max(whole["evidence_h"], whole["evidence_w"])
         yield whole
     crop = _crop_match(a, g)  # a crop keeps or changes the aspect ratio
     if crop is not None:
@@ -98,5 +97,4 @@ def _crop_match(a: np.ndarray, b: np.ndarray) -> dict[str, float] | None:
     _, x, y = best
     found, _ = tiles(x, y, np.ones(x.shape, bool))
     found["covered_a"] = found["covered_b"] = 0.0
-    found["evidence_extent"] = max(found["evidence_h"], found["evidence_w"])
     return found
