@@ -1,6 +1,11 @@
-"""Human-readable sizes and durations, shared by the CLI and the app."""
+"""Human-readable sizes, durations and evidence lines, shared by the CLI and the app."""
 
 from __future__ import annotations
+
+from pathlib import PurePath
+
+from core.pathtext import display
+from core.records import PairEvidence
 
 
 def human_bytes(size: int) -> str:
@@ -27,3 +32,14 @@ def count_of(count: int, noun: str, plural: str | None = None, *, grouped: bool 
     """'1 photo', '14 photos', '2 copies': never '1 files'; `grouped`: '1,038 photos'."""
     number = f"{count:,}" if grouped else str(count)
     return f"{number} {noun if count == 1 else plural or noun + 's'}"
+
+
+def evidence_line(e: PairEvidence, keep: str) -> str:
+    """'copy.jpg against keep.jpg: cropped, brightened': a link's words, for the copy.
+
+    Told for the file that is not the keeper where the link runs to it, so the words fit the
+    file they name (a verdict's words have a direction).
+    """
+    copy, other = (e.a, e.b) if e.b == keep else (e.b, e.a)
+    names = display(PurePath(copy).name), display(PurePath(other).name)
+    return f"{names[0]} against {names[1]}: {e.describing(copy)}"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.formatting import count_of, human_bytes
+from core.formatting import count_of, evidence_line, human_bytes
 from core.records import DuplicateGroup, TrashedFile
 from desktop.compare_view import (
     PhotoCard,
@@ -248,7 +248,7 @@ class DuplicatesView(QWidget):
                     f"{words} · {human_bytes(group.reclaimable)}"
                 )
                 item.setData(Qt.ItemDataRole.UserRole, i)
-                why = [e.summary for e in group.evidence[:3]]
+                why = [evidence_line(e, group.keep) for e in group.evidence[:3]]
                 item.setToolTip(
                     "\n".join([f"Simili is {words} these are copies", *why, "", *group.paths])
                 )

@@ -6,10 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import PurePath
 
 from core.cli.common import EXIT_OK, ProgressPrinter, open_library
-from core.formatting import count_of
+from core.formatting import count_of, evidence_line
 from core.pathtext import display
 
 
@@ -116,9 +115,6 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
             )
         print(f"  why: {g.reason}")
         for e in g.evidence[:3]:
-            # told for the copy against the kept file where the link runs to it
-            copy, other = (e.a, e.b) if e.b == g.keep else (e.b, e.a)
-            names = display(PurePath(copy).name), display(PurePath(other).name)
-            print(f"  seen: {names[0]} against {names[1]}: {e.describing(copy)}")
+            print(f"  seen: {evidence_line(e, g.keep)}")
     print(f"{count_of(len(groups), 'group')}, {total / 1e6:.1f} MB reclaimable (suggestions only)")
     return EXIT_OK

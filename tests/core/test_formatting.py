@@ -20,3 +20,16 @@ def test_count_of_never_says_1_files():
     assert count_of(0, "photo") == "0 photos"
     assert count_of(14, "photo") == "14 photos"
     assert count_of(2, "copy", "copies") == "2 copies"
+
+
+def test_an_evidence_line_is_told_for_the_copy_against_the_keeper():
+    from core.formatting import evidence_line
+    from core.records import PairEvidence
+
+    link = PairEvidence(
+        "/p/beach.jpg", "/p/beach_bright.jpg", "geometry", 0.97, "brightened", "darkened"
+    )
+    assert evidence_line(link, "/p/beach.jpg") == "beach_bright.jpg against beach.jpg: brightened"
+    assert (
+        evidence_line(link, "/p/beach_bright.jpg") == "beach.jpg against beach_bright.jpg: darkened"
+    )

@@ -170,6 +170,9 @@ def test_card_tooltip_shows_the_evidence_of_its_pair(qtbot, window):
     assert "same picture: resized to 50 %" in cards[small].toolTip()
     assert "same picture: resized to 50 %" in cards[small].view.toolTip()
     assert "identical files" not in cards[small].toolTip()  # not the keeper's link: its own
+    # and the group's tooltip names which file each link's words are about
+    listed = view.list.item(_group_rows(view)[0]).toolTip()
+    assert f"{Path(small).name} against {Path(copy).name}: same picture: resized to 50 %" in listed
 
 
 @pytest.mark.parametrize(
