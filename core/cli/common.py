@@ -72,6 +72,8 @@ class ProgressPrinter:
             )
         elif progress.phase == "scanning":
             text = f"scanning: {progress.done} photos found" if progress.done else "scanning…"
+        elif progress.total:
+            text = f"{progress.phase} {progress.done}/{progress.total}"
         else:
             text = progress.phase
         if self.tty:

@@ -24,6 +24,7 @@ from core.cli.common import (
     run_index,
 )
 from core.errors import SimiliError
+from core.formatting import count_of
 from core.pathtext import display, json_fields, parse
 from core.tags import count_untagged
 
@@ -41,6 +42,11 @@ def register(
     p.add_argument(
         "--exclude", action="append", default=[], metavar="PATTERN", help="skip matching paths"
     )
+    p.add_argument(
+        "--no-verify-ahead", dest="verify_ahead", action="store_false",
+        help="do not check candidate pairs for edited copies after indexing (then the first "
+        "`simili duplicates` does it)",
+    )  # fmt: skip
 
     p = sub.add_parser("status", parents=[common], help="folders, counts, model, device, problems")
     p.add_argument("--json", action="store_true")
@@ -87,6 +93,28 @@ def cmd_index(args: argparse.Namespace) -> int:
         report = run_index(library, args.paths or None, args.workers)
         note_index_damage(library)
         sys.stderr.write(index_summary(report) + "\n")
+        if args.verify_ahead:
+            return _verify_ahead(library)
+    return EXIT_OK
+
+
+def _verify_ahead(library: Library) -> int:
+    """Verify the duplicate finder's candidate pairs now (`core.duplicates.verify_ahead`)."""
+    from core.duplicates import verify_ahead
+
+    try:
+        ahead = verify_ahead(library, on_progress=ProgressPrinter())
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            "\nstopped checking for edited copies; the index is complete, and "
+            "`simili duplicates` will check the remaining pairs\n"
+        )
+        return EXIT_CANCELLED
+    if ahead.verified:
+        sys.stderr.write(
+            f"checked {count_of(ahead.verified, 'candidate pair')} for edited copies in "
+            f"{ahead.seconds:.0f} s; `simili duplicates` reuses these verdicts\n"
+        )
     return EXIT_OK
 
 

@@ -50,6 +50,7 @@ def test_kill_9_at_random_points_loses_nothing(library_home, make_photo, tmp_pat
     command = [
         sys.executable, "-m", "core.cli", "index", str(tmp_path / "photos"),
         "--library", str(library_home), "--workers", "2",
+        "--no-verify-ahead",  # the indexer is under test; 200 look-alikes cost minutes to verify
     ]  # fmt: skip
     rng = random.Random(1234)
     progress = []
