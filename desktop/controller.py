@@ -9,7 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.catalog import Catalog, Root
-from core.duplicates import DuplicateOptions, find_duplicates, record_decision, stack_shots
+from core.duplicates import (
+    DuplicateOptions,
+    find_duplicates,
+    record_decision,
+    stack_shots,
+    verify_ahead,
+)
 from core.errors import LibraryLockedError, SimiliError
 from core.filters import PhotoFilter
 from core.formatting import count_of
@@ -53,6 +59,7 @@ class LibraryController(QObject):
     device_known = Signal(str)
     duplicates_found = Signal(object)  # list[DuplicateGroup]
     duplicates_failed = Signal(str)
+    duplicates_progressed = Signal(object)  # Progress of a scan the user asked for
     trashed = Signal(object)  # list[TrashedFile]
     trash_failed = Signal(str)  # a TrashError's message: the group stays
     problems_retried = Signal(object)  # RetryReport
@@ -63,6 +70,7 @@ class LibraryController(QObject):
     taught = Signal(object)  # TeachResult, or None after a reset (desktop/personal.py)
     teach_failed = Signal(str)  # also "Cancelled."
     photos_seen = Signal(object)  # set[str]: new or changed files the watcher reported
+    ahead_progressed = Signal(object)  # Progress of the background pair check (verify_ahead)
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
@@ -100,7 +108,16 @@ class LibraryController(QObject):
         self._search_signals.done.connect(self._on_search_done)
         self._search_signals.failed.connect(self.search_failed)
         self.closed = False
-        self._kind = "index"  # what the running task is: index, duplicates, trash, decide, retry
+        # What the running task is: index, duplicates, trash, decide, retry, teach, ahead; None
+        # when idle. Set when a task is handed to the runner and cleared when its last word
+        # (finished, cancelled, failed) arrives here: the runner's own busy flag drops before
+        # that word is delivered, so a task started in between would be taken for the old one.
+        self._kind: str | None = None
+        # The duplicate finder's pairs are verified in the background once per session and after
+        # indexing that found new or changed photos (core.duplicates.verify_ahead), so opening
+        # the review reads saved verdicts. It runs only when nothing else waits and gives way
+        # to any other work (cancelled, then due again: what it verified is kept).
+        self._ahead_due = True
         self._pending_roots: list[str] = []
         self._pending_targets: set[str] = set()
         self._waiting: list[tuple[Callable, str]] = []
@@ -123,8 +140,8 @@ class LibraryController(QObject):
 
     @property
     def busy(self) -> bool:
-        """Whether an indexing task is running."""
-        return self.runner.busy
+        """Whether a task the user asked for is running (not the background pair check)."""
+        return self._kind not in (None, "ahead")
 
     def roots(self) -> list[Root]:
         """The library's folders."""
@@ -234,11 +251,19 @@ class LibraryController(QObject):
             self.indexing_started.emit()
         self.runner.submit(task)
 
+    def _work_waiting(self) -> bool:
+        pending = self._pending_roots or self._pending_targets
+        return bool(self._waiting or pending or self._full_pass)
+
     def _kick(self) -> None:
-        """Start the next queued job if idle."""
+        """Start the next queued job if idle (the background pair check gives way to it)."""
         if self.closed:
             return
-        if self.busy or self.paused or self.writer is None:
+        if self._kind == "ahead" and self._work_waiting():
+            self._ahead_due = True
+            self.runner.cancel()  # its cancel starts the waiting work (_on_runner_cancelled)
+            return
+        if self._kind is not None or self.paused or self.writer is None:
             if self.writer is None and (self._pending_roots or self._full_pass):
                 self.indexing_failed.emit(self.read_only_reason)
                 self._pending_roots.clear()
@@ -257,12 +282,24 @@ class LibraryController(QObject):
         elif self._pending_targets:
             targets, self._pending_targets = self._pending_targets, set()
             self._submit(lambda c, p, q: self._index(c, p, q, None, targets))
+        elif self._ahead_due:
+            self._ahead_due = False
+            self._submit(self._verify_ahead, "ahead")
+
+    def _verify_ahead(self, cancel: CancelToken, _progress: Callable, _problem: Callable) -> object:
+        assert self.writer is not None
+
+        return verify_ahead(self.writer, cancel=cancel, on_progress=self.ahead_progressed.emit)
 
     @Slot(object)
     def _on_runner_finished(self, result: object) -> None:
         if self.closed:  # a task's last word, queued while the app was closing
             return
-        kind, self._kind = self._kind, "index"
+        kind, self._kind = self._kind or "index", None
+        if kind == "ahead":
+            self.ahead_progressed.emit(None)  # done: nothing to show any more
+            self._kick()
+            return
         if kind != "index":
             if kind == "teach" and self._reader is not None:
                 self._reader.forget_taught()  # search in the space just taught (or reset)
@@ -276,6 +313,8 @@ class LibraryController(QObject):
             self._kick()
             return
         self._restart_watcher()
+        if isinstance(result, IndexReport) and (result.added or result.changed or result.reused):
+            self._ahead_due = True
         self.library_changed.emit()
         self.indexing_finished.emit(result if isinstance(result, IndexReport) else None, False)
         self._kick()
@@ -284,8 +323,12 @@ class LibraryController(QObject):
     def _on_runner_cancelled(self, report: object) -> None:
         if self.closed:  # a task's last word, queued while the app was closing
             return
-        if self._kind != "index":
-            kind, self._kind = self._kind, "index"
+        kind, self._kind = self._kind or "index", None
+        if kind == "ahead":  # it gave way to other work, or the user cancelled
+            self.ahead_progressed.emit(None)
+            self._kick()
+            return
+        if kind != "index":
             failed = {"retry": self.problems_retry_failed, "teach": self.teach_failed}.get(
                 kind, self.duplicates_failed
             )
@@ -301,8 +344,13 @@ class LibraryController(QObject):
     def _on_runner_failed(self, message: str) -> None:
         if self.closed:  # a task's last word, queued while the app was closing
             return
-        if self._kind != "index":
-            kind, self._kind = self._kind, "index"
+        kind, self._kind = self._kind or "index", None
+        if kind == "ahead":  # a background cache failed to fill: the scan will say why
+            self.ahead_progressed.emit(None)
+            sys.stderr.write(f"simili: checking pairs ahead stopped: {message}\n")
+            self._kick()
+            return
+        if kind != "index":
             if kind == "trash":
                 self.trash_failed.emit(message)
             elif kind == "retry":
@@ -329,9 +377,23 @@ class LibraryController(QObject):
         def task(cancel: CancelToken, progress: Callable, _problem: Callable) -> object:
             assert self.writer is not None
             options = DuplicateOptions(mode=mode, strictness=strictness, reference=reference)
-            return find_duplicates(self.writer, options, cancel=cancel, on_progress=progress)
+            return find_duplicates(
+                self.writer, options, cancel=cancel, on_progress=self.duplicates_progressed.emit
+            )
 
         self._queue_or_run(task, "duplicates")
+
+    def stop_duplicates(self) -> None:
+        """Stop a duplicate scan, running or queued; duplicates_failed("Cancelled.") follows.
+
+        What it verified so far is kept (`core.verdicts`): the next scan starts from there.
+        """
+        queued = [job for job in self._waiting if job[1] == "duplicates"]
+        if queued:
+            self._waiting = [job for job in self._waiting if job[1] != "duplicates"]
+            self.duplicates_failed.emit("Cancelled.")
+        elif self._kind == "duplicates":
+            self.runner.cancel()
 
     def trash(self, group: DuplicateGroup, paths: list[str]) -> None:
         """Move files of a group to the system trash (the view has asked the user)."""
@@ -418,9 +480,10 @@ class LibraryController(QObject):
         self._search_pool.start(job)
 
     def _queue_or_run(self, task: Callable, kind: str) -> None:
-        if self.busy:
+        if self._kind is not None:
             # Indexing goes first; duplicates run on a consistent library right after.
             self._waiting.append((task, kind))
+            self._kick()  # the background pair check gives way
             return
         self._submit(task, kind)
 

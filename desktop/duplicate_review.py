@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.formatting import count_of, evidence_line, human_bytes
-from core.records import DuplicateGroup, TrashedFile
+from core.records import DuplicateGroup, Progress, TrashedFile
 from desktop.compare_view import (
     PhotoCard,
     ZoomSync,
@@ -47,6 +48,17 @@ STRICTNESS_LEVELS = [
 HINT = "Ctrl+wheel: zoom all · drag: pan · double-click: whole photo · right-click: protect folder"
 
 
+def scan_text(progress: Progress) -> str:
+    """'Verifying pairs: 340 of 1,277' from the scan's step (the core names it for any UI)."""
+    if progress.phase == "done":
+        return ""
+    step = progress.phase.removeprefix("duplicates: ")
+    step = step[:1].upper() + step[1:]
+    if progress.total:
+        return f"{step}: {progress.done:,} of {progress.total:,}"
+    return f"{step}…"
+
+
 class DuplicatesView(QWidget):
     """Find duplicate groups, compare them side by side, keep one and trash the rest."""
 
@@ -61,6 +73,7 @@ class DuplicatesView(QWidget):
         self.choices = QButtonGroup(self)
         self._searched = False
         self._find_again = False
+        self._running = False  # a scan is running: Stop shows, progress is followed
 
         self.mode = QComboBox()
         for label, value in MODES:
@@ -78,12 +91,23 @@ class DuplicatesView(QWidget):
         self.strictness.currentIndexChanged.connect(self._on_strictness_changed)
         self.find_button = QPushButton("Find duplicates")
         self.find_button.clicked.connect(self.find)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop comparing; what was compared is kept for the next try")
+        self.stop_button.clicked.connect(self.controller.stop_duplicates)
+        self.stop_button.hide()
+        self.scan_bar = QProgressBar()
+        self.scan_bar.setObjectName("scanProgress")
+        self.scan_bar.setTextVisible(False)
+        self.scan_bar.setFixedWidth(80)
+        self.scan_bar.hide()
         self.summary = QLabel("Look for copies of the same photo in your library.")
         self.summary.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.mode)
         top.addWidget(self.strictness)
         top.addWidget(self.find_button)
+        top.addWidget(self.stop_button)
+        top.addWidget(self.scan_bar)
         top.addWidget(self.summary, 1)
 
         self.list = QListWidget()
@@ -161,6 +185,7 @@ class DuplicatesView(QWidget):
         controller.trash_failed.connect(self._on_trash_failed)
         controller.decided.connect(self._on_decided)
         controller.duplicates_failed.connect(self._on_failed)
+        controller.duplicates_progressed.connect(self._on_progress)
         thumbnails.ready.connect(self._on_thumbnail_ready)
 
     # -- finding ------------------------------------------------------------------------------
@@ -168,9 +193,28 @@ class DuplicatesView(QWidget):
     def find(self) -> None:
         """Look for groups at the chosen level and strictness (on the library's task thread)."""
         self._searched = True
-        self.find_button.setEnabled(False)
+        self._scanning(True)
         self.summary.setText("Comparing photos…")
         self.controller.find_duplicates(self.mode.currentData(), self.strictness.currentData())
+
+    def _scanning(self, running: bool) -> None:
+        self._running = running
+        self.find_button.setEnabled(not running)
+        self.find_button.setVisible(not running)  # Stop takes its place: the row keeps its width
+        self.stop_button.setVisible(running)
+        self.scan_bar.setVisible(running)
+        self.scan_bar.setRange(0, 0)  # busy until the first count
+
+    @Slot(object)
+    def _on_progress(self, progress: Progress) -> None:
+        if not self._running:
+            return  # a late report of a scan that has ended
+        text = scan_text(progress)
+        if text:
+            self.summary.setText(text)
+        if progress.total:
+            self.scan_bar.setRange(0, progress.total)
+            self.scan_bar.setValue(min(progress.done, progress.total))
 
     @Slot(int)
     def _on_strictness_changed(self, _index: int) -> None:
@@ -185,7 +229,7 @@ class DuplicatesView(QWidget):
 
     @Slot(object)
     def _on_found(self, groups: list[DuplicateGroup]) -> None:
-        self.find_button.setEnabled(True)
+        self._scanning(False)
         if self._find_again:
             self._find_again = False
             self.find()
@@ -214,8 +258,10 @@ class DuplicatesView(QWidget):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.find_button.setEnabled(True)
+        self._scanning(False)
         self._find_again = False
+        if message == "Cancelled.":
+            message = "Stopped. What was compared is kept: the next search starts from there."
         self.summary.setText(message)
 
     def _first_group_row(self) -> int:

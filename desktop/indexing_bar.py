@@ -27,6 +27,20 @@ def finished_message(report: IndexReport) -> str:
     return message[:1].upper() + message[1:]
 
 
+def ahead_text(progress: Progress | None) -> str:
+    """The status bar's words while duplicate pairs are checked in the background; "" when done.
+
+    The scan's steps are worded for its own window ("duplicates: verifying pairs"); here one
+    line with a percentage says enough, since the user did not ask for this work.
+    """
+    if progress is None or progress.phase == "done":
+        return ""
+    if progress.total:
+        share = min(100, 100 * progress.done // progress.total)
+        return f"Checking for edited copies… {share} %"
+    return "Checking for edited copies…"
+
+
 class IndexingBar(QWidget):
     """Progress of the running indexing task; hidden when nothing runs."""
 

@@ -49,7 +49,7 @@ from desktop.duplicate_review import DuplicatesView
 from desktop.empty_view import EmptyView
 from desktop.folders_panel import FoldersPanel
 from desktop.grid_model import from_item_data, path_of
-from desktop.indexing_bar import IndexingBar, finished_message
+from desktop.indexing_bar import IndexingBar, ahead_text, finished_message
 from desktop.personal_ui import PersonalUi
 from desktop.results_view import ResultsView
 from desktop.tag_views import SearchBarView, TagStripView
@@ -163,6 +163,13 @@ class MainWindow(QMainWindow):
 
         self.count_label = QLabel()
         self.device_label = QLabel("Model: not loaded yet")
+        self.ahead_label = QLabel()
+        self.ahead_label.setToolTip(
+            "Simili compares likely pairs of photos in the background, so that Find Duplicates "
+            "opens quickly. It gives way to anything you ask for and keeps what it has done."
+        )
+        self.ahead_label.setVisible(False)
+        self.statusBar().addPermanentWidget(self.ahead_label)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.device_label)
 
@@ -236,6 +243,7 @@ class MainWindow(QMainWindow):
         c.indexing_finished.connect(self._on_indexing_finished)
         c.indexing_failed.connect(self._on_indexing_failed)
         c.watch_failed.connect(self._on_watch_failed)
+        c.ahead_progressed.connect(self._on_ahead_progressed)
         c.library_changed.connect(self.refresh_library)
         c.results_ready.connect(self._on_results)
         c.stacks_ready.connect(self._on_stacks)
@@ -400,6 +408,12 @@ class MainWindow(QMainWindow):
         self._indexing = False
         self.progress_box.setVisible(self.controller.busy)
         self.statusBar().showMessage(message, 20000)
+
+    @Slot(object)
+    def _on_ahead_progressed(self, progress: Progress | None) -> None:
+        text = ahead_text(progress)
+        self.ahead_label.setText(text)
+        self.ahead_label.setVisible(bool(text))
 
     @Slot(str)
     def _on_watch_failed(self, message: str) -> None:

@@ -4,6 +4,7 @@ import faulthandler
 import os
 import shutil
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,11 +15,14 @@ from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import desktop.controller
-from core.records import PairEvidence
+from core.records import PairEvidence, Progress
 from core.settings import load_settings
+from core.verify import Verifier
 from desktop.app import create_window
 from desktop.binding import RESERVE
 from desktop.compare_view import confidence_words
+from desktop.duplicate_review import scan_text
+from desktop.indexing_bar import ahead_text
 from desktop.main_window import PAGE_DUPLICATES
 
 pytestmark = pytest.mark.gui
@@ -504,3 +508,77 @@ def test_the_hover_words_are_told_for_the_hovered_file():
     group = DuplicateGroup("near", files, orig, "highest resolution", 0.97, (link,))
     assert evidence_for(group, bright) == "Compared with beach.jpg: brightened"
     assert evidence_for(group, orig) == "Compared with beach_bright.jpg: darkened"
+
+
+def test_pairs_are_verified_in_the_background_after_indexing(
+    qtbot, library_home, make_photo, tmp_path, monkeypatch
+):
+    # GIVEN two groups of copies, indexed in the app
+    make_groups(make_photo, tmp_path / "photos", 2)
+    calls: list[tuple[str, str]] = []
+    real = Verifier.verify
+
+    def verify(self, a: str, b: str):
+        calls.append((a, b))
+        return real(self, a, b)
+
+    monkeypatch.setattr(Verifier, "verify", verify)
+    win = open_window(qtbot, library_home)
+    shown: list[str] = []
+    win.controller.ahead_progressed.connect(lambda _p: shown.append(win.ahead_label.text()))
+    with qtbot.waitSignal(
+        win.controller.ahead_progressed, timeout=60000, check_params_cb=lambda p: p is None
+    ):
+        win.add_folder(str(tmp_path / "photos"))
+    # THEN the candidate pairs were verified after indexing, with a line in the status bar
+    assert calls
+    assert any(text.startswith("Checking for edited copies") for text in shown), shown
+    assert win.ahead_label.isHidden()  # and it goes away when done
+    assert not win.controller.busy
+    # AND opening the review reads the saved verdicts instead of verifying again
+    calls.clear()
+    _find(qtbot, win)
+    assert calls == []
+    assert len(_group_rows(win.duplicates)) == 2
+    win.close()
+
+
+def test_stop_ends_a_running_scan_and_the_next_one_runs(qtbot, window, monkeypatch):
+    def endless(_library, _options, cancel, on_progress):
+        on_progress(Progress("duplicates: verifying pairs", 1, 10))
+        while True:
+            cancel.raise_if_cancelled()
+            time.sleep(0.01)
+
+    real = desktop.controller.find_duplicates
+    monkeypatch.setattr(desktop.controller, "find_duplicates", endless)
+    view = window.duplicates
+    window.show_duplicates()
+    # WHILE it compares, the review shows how far it got and offers Stop instead of Find
+    qtbot.waitUntil(lambda: view.summary.text() == "Verifying pairs: 1 of 10", timeout=60000)
+    assert view.stop_button.isVisible()
+    assert not view.find_button.isVisible()
+    assert view.scan_bar.isVisible()
+    assert view.scan_bar.value() == 1
+    with qtbot.waitSignal(window.controller.duplicates_failed, timeout=10000):
+        qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    assert view.summary.text().startswith("Stopped.")
+    assert view.find_button.isEnabled()
+    assert view.stop_button.isHidden()
+    # AND the next search runs and finds the group
+    monkeypatch.setattr(desktop.controller, "find_duplicates", real)
+    with qtbot.waitSignal(window.controller.duplicates_found, timeout=60000):
+        qtbot.mouseClick(view.find_button, Qt.MouseButton.LeftButton)
+    assert len(_group_rows(view)) == 1
+
+
+def test_scan_text_names_the_step_and_counts():
+    assert scan_text(Progress("duplicates: verifying pairs", 340, 1277)) == (
+        "Verifying pairs: 340 of 1,277"
+    )
+    assert scan_text(Progress("duplicates: comparing photos", 0, 0)) == "Comparing photos…"
+    assert scan_text(Progress("done", 5, 5)) == ""
+    assert ahead_text(Progress("duplicates: verifying pairs", 1, 4)) == (
+        "Checking for edited copies… 25 %"
+    )
+    assert ahead_text(None) == ""
