@@ -197,7 +197,8 @@ def negative_pairs(sources: list[dict], rng: random.Random) -> list[dict]:
     orig = {s["id"]: f"{s['id']}__original.jpg" for s in sources}
     pairs = []
     named = {"object": "object-different", "night": "night-different",
-             "screenshot": "screenshot-different", "art": "art-different"}  # fmt: skip
+             "screenshot": "screenshot-different", "art": "art-different",
+             "lowtexture": "lowtexture-different"}  # fmt: skip
     for a, b in itertools.combinations(sources, 2):
         if a["kind"] == b["kind"] and a["key"] == b["key"] and a["kind"] in named:
             pairs.append({"a": orig[a["id"]], "b": orig[b["id"]], "kind": named[a["kind"]]})
