@@ -26,6 +26,10 @@ NOISE_SHARE = 0.7  # … when it is also well below the tile's own spread
 HARD_NCC = 0.5  # a tile that disagrees with a correlation under this …
 HARD_RMS = 20.0  # … and a difference this large shows other content, not noise
 BLUR = 0.8  # both sides are blurred this much (px) before tiles are compared
+# The warped picture's tones are mapped onto the target's unless it has this much more of its
+# overlap clipped to pure white or black (then the target's are mapped onto it).
+CLIP_MORE = 0.05
+TONE_FLAT = 8.0  # flat on both sides within this many grey levels of the tone curve: not paint
 SHIFT_TEXTURE = 8.0  # a tile's position is measured where its grey levels spread this much …
 SHIFT_RESPONSE = 0.6  # … and its phase-correlation peak is this clear
 
@@ -121,6 +125,35 @@ def tiles(
 ) -> tuple[dict[str, float], np.ndarray]:
     """Tone-match the overlap, then the fraction of tiles where the two agree (and where).
 
+    The tones of the copy with more levels are mapped onto the one with fewer: a brightened
+    copy's pure white (or a darkened one's black) hides texture that no curve can bring back,
+    while the original's texture maps onto that white. So when the warped picture is clearly
+    more clipped, the two swap roles (the measurements say the same; only which side showed
+    paint is told back the other way round).
+    """
+    if _clipped_share(warped, valid) > _clipped_share(target, valid) + CLIP_MORE:
+        found, agreeing = _tiles(warped, target, valid, sigma)
+        found["painted_target"], found["painted_moving"] = (
+            found["painted_moving"],
+            found["painted_target"],
+        )
+        return found, agreeing
+    return _tiles(target, warped, valid, sigma)
+
+
+def _clipped_share(image: np.ndarray, valid: np.ndarray) -> float:
+    """The share of the overlap at either end of the scale (pure white or black)."""
+    inside = image[valid]
+    if inside.size == 0:
+        return 0.0
+    return float(((inside >= 250) | (inside <= 5)).mean())
+
+
+def _tiles(
+    target: np.ndarray, warped: np.ndarray, valid: np.ndarray, sigma: float
+) -> tuple[dict[str, float], np.ndarray]:
+    """`tiles` with the warped picture's tones mapped onto the target's.
+
     A tile agrees when its tone-matched correlation is high or what differs is no more than
     compression noise (a low-contrast tile of a q20 JPEG). What one copy shows painted on
     (a caption bar, a sticker, a frame: flat pure white or black) is set aside rather than
@@ -129,9 +162,16 @@ def tiles(
     tiles that agreed, so a white caption bar cannot bend the curve for the rest.
     """
     # What one copy shows painted on and the other does not is set aside: an overlay is an edit.
-    paint_t, paint_w, flat_t = overlay.paint(target), overlay.paint(warped), overlay.flat(target)
-    painted_px = overlay.rectangles((paint_t != paint_w) & valid, paint_t & paint_w)
-    stickers = overlay.stickers(flat_t, overlay.flat(warped), valid)
+    paint_t, paint_w = overlay.paint(target), overlay.paint(warped)
+    flat_t, flat_w = overlay.flat(target), overlay.flat(warped)
+    # Flat on both sides at levels the overall tone curve maps onto each other is a tone change
+    # (a white page darkened to grey, a light dialog brightened to white), not paint: paint
+    # covers what the other copy shows, or sits at a level the rest of the picture does not.
+    first = _match_tones(warped[valid], target[valid])
+    toned = np.abs(first[warped] - target) <= TONE_FLAT
+    differ = (paint_t != paint_w) & valid & ~(flat_t & flat_w & toned)
+    painted_px = overlay.rectangles(differ, paint_t & paint_w)
+    stickers = overlay.stickers(flat_t, flat_w, valid)
     painted_px |= stickers
     overlap = max(valid.sum(), 1)
     painted_share = float(painted_px.sum() / overlap)

@@ -346,3 +346,49 @@ def test_a_turned_featureless_alignment_needs_twice_the_agreeing_texture():
     assert _featureless_score(found) == 1.0
     assert _featureless_score(found | {"turned": 1.0}) == 0.0
     assert _featureless_score(found | {"turned": 1.0, "textured_agree": 12.0}) == 1.0
+
+
+def _dialog() -> Image.Image:
+    """A light-grey dialog with a table: most of it a few grey levels under white."""
+    image = Image.new("RGB", (640, 480), (232, 232, 230))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=18)
+    draw.rectangle([0, 0, 640, 36], fill=(218, 218, 222))
+    draw.text((10, 8), "Simulation summary", fill=(30, 30, 30), font=font)
+    for r in range(12):
+        for c in range(5):
+            x, y = 20 + 120 * c, 50 + 32 * r
+            shade = (246, 246, 246) if (r + c) % 2 else (238, 238, 240)
+            draw.rectangle([x, y, x + 118, y + 30], fill=shade, outline=(200, 200, 200))
+            draw.text(
+                (x + 6, y + 6), f"{(r * 7 + c * 13) % 97}.{r + c}", fill=(60, 60, 60), font=font
+            )
+    return image
+
+
+def _page() -> Image.Image:
+    """A printed page: dark lines of text on white paper."""
+    image = Image.new("RGB", (480, 640), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=16)
+    rng = random.Random(4)
+    for n in range(24):
+        words = " ".join("".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 8)))
+                         for _ in range(6))  # fmt: skip
+        draw.text((40, 40 + 23 * n), words, fill=(25, 25, 25), font=font)
+    return image
+
+
+@pytest.mark.parametrize(("make", "factor"), [(_dialog, 1.3), (_page, 0.65)])
+def test_a_tone_change_that_flattens_a_screen_or_page_is_still_strict(tmp_path, make, factor):
+    # Brightening takes a dialog's light greys to pure white, so the copy lost texture the
+    # original shows; darkening takes a page's white paper to a flat grey. Both are tone
+    # changes, not paint: the copy must not be held under strict as "text or overlay added"
+    # or as tiles that disagree (each was held under loose before verifier 16).
+    from PIL import ImageEnhance
+
+    original = make()
+    original.save(tmp_path / "original.png")
+    ImageEnhance.Brightness(original).enhance(factor).save(tmp_path / "edit.jpg", quality=90)
+    verdict = Verifier().verify(str(tmp_path / "original.png"), str(tmp_path / "edit.jpg"))
+    assert verdict.strength >= STRICT, (verdict.summary, verdict.features)
