@@ -66,7 +66,7 @@ def test_decode_workers_stay_light():
 THREAD_STARTERS = {
     "desktop/workers.py",
     "core/watcher.py",
-    "core/duplicates.py",
+    "core/near_tier.py",
     "core/same_photo.py",
     "core/decode_worker.py",
 }
