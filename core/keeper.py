@@ -8,6 +8,7 @@ small decode, sharpness) run only while files are still tied, so most groups nev
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -234,18 +235,44 @@ def _picture_pixels(pool: list[DuplicateFile], inspect: Inspector) -> dict[str, 
     def shape(f: DuplicateFile) -> float:
         return max(f.width, f.height) / max(min(f.width, f.height), 1)
 
-    usual = float(np.median([shape(f) for f in pool]))
     opened: set[str] = set()
     while True:
         top = max(pool, key=lambda f: pixels[f.path])
+        # the shape of the others (a tilt by 2° changes the shape by 2 %: in a pair, a median
+        # with itself in it would hide that)
+        others = [shape(f) for f in pool if f is not top] or [shape(top)]
+        usual = float(np.median(others))
         if top.path in opened or abs(shape(top) / usual - 1) <= 0.01:
             return pixels
         opened.add(top.path)
-        measured = pixels[top.path] * inspect.picture_fraction(top.path)
+        if inspect.frame_defect(top.path) == "black corners":
+            # a tilt grows the canvas around the same picture (black corners fill the rest)
+            aspect = usual if top.width >= top.height else 1.0 / usual
+            measured = _untilted_pixels(top.width, top.height, aspect)
+        else:
+            measured = pixels[top.path] * inspect.picture_fraction(top.path)
         # Measured on a ≤ 256 px draft, a band is known to a row or two: a picture within 3 %
         # of another copy's size is that size (the later rules then tell them apart).
         near = [p for p in pixels.values() if abs(p / max(measured, 1.0) - 1) <= 0.03]
         pixels[top.path] = max(near) if near else measured
+
+
+def _untilted_pixels(width: int, height: int, aspect: float) -> float:
+    """Pixels of the picture inside a canvas of width x height that a tilt made bigger.
+
+    Turning a w x h picture (w / h = aspect, the group's usual shape) by t makes a canvas of
+    w cos t + h sin t by w sin t + h cos t; the tilt that gives this canvas tells w and h. A
+    tilted copy with black corners is larger than its original but shows no more of the scene.
+    """
+    best_err, best_w = math.inf, float(width)
+    for tenths in range(0, 301):  # up to 30°: a straightening, not a turn
+        t = math.radians(tenths / 10)
+        c, s = math.cos(t), math.sin(t)
+        w = width / (c + s / aspect)
+        err = abs(w * (s + c / aspect) - height)
+        if err < best_err:
+            best_err, best_w = err, w
+    return best_w * best_w / aspect
 
 
 def _edits_rule(pool: list[DuplicateFile]) -> tuple[list[DuplicateFile], str]:

@@ -94,6 +94,18 @@ def test_brightened_copy_loses_though_larger_and_older(photo, tmp_path):
     )
 
 
+def test_a_tilt_that_grew_the_canvas_is_not_a_higher_resolution(photo, tmp_path):
+    # A tilt by 2° with the canvas grown to hold the corners: 494 x 378 from 480 x 360, more
+    # pixels but no more picture. It used to win on resolution over its original.
+    original = _save(photo, tmp_path / "original.jpg", quality=92)
+    tilted = photo.rotate(2, resample=Image.Resampling.BICUBIC, expand=True)
+    assert tilted.width * tilted.height > photo.width * photo.height
+    copy = _save(tilted, tmp_path / "tilted.jpg", mtime=T0 - 60, quality=95)
+    keep, reason = suggest_keeper([_record(copy, edits=("tilted",)), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is tilted"), reason
+
+
 def test_tilted_copy_with_black_corners_loses_labelled_or_not(photo, tmp_path):
     original = _save(photo, tmp_path / "original.jpg", quality=92)
     tilted = photo.rotate(4, resample=Image.Resampling.BICUBIC)  # same size, black corners
