@@ -245,12 +245,16 @@ def _picture_pixels(pool: list[DuplicateFile], inspect: Inspector) -> dict[str, 
         if top.path in opened or abs(shape(top) / usual - 1) <= 0.01:
             return pixels
         opened.add(top.path)
+        aspect = usual if top.width >= top.height else 1.0 / usual
         if inspect.frame_defect(top.path) == "black corners":
             # a tilt grows the canvas around the same picture (black corners fill the rest)
-            aspect = usual if top.width >= top.height else 1.0 / usual
             measured = _untilted_pixels(top.width, top.height, aspect)
         else:
             measured = pixels[top.path] * inspect.picture_fraction(top.path)
+            # A caption strip with lettering is not a plain band, but it is canvas all the
+            # same: the picture is at most the largest frame of the group's shape inside it.
+            w = min(float(top.width), top.height * aspect)
+            measured = min(measured, w * w / aspect)
         # Measured on a ≤ 256 px draft, a band is known to a row or two: a picture within 3 %
         # of another copy's size is that size (the later rules then tell them apart).
         near = [p for p in pixels.values() if abs(p / max(measured, 1.0) - 1) <= 0.03]

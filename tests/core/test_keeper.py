@@ -106,6 +106,19 @@ def test_a_tilt_that_grew_the_canvas_is_not_a_higher_resolution(photo, tmp_path)
     assert reason.startswith("same resolution; the other copy is tilted"), reason
 
 
+def test_a_caption_strip_with_lettering_is_not_a_higher_resolution(photo, tmp_path):
+    # A strip of text under a screenshot makes the file taller (480 x 400 from 480 x 360); the
+    # strip is not a plain band, so only the group's shape tells that it adds no picture.
+    original = _save(photo, tmp_path / "original.jpg", quality=92)
+    captioned = Image.new("RGB", (480, 400), "white")
+    captioned.paste(photo, (0, 0))
+    ImageDraw.Draw(captioned).text((10, 372), "Sent from my phone - Simili", fill="black")
+    copy = _save(captioned, tmp_path / "captioned.jpg", mtime=T0 - 60, quality=92)
+    keep, reason = suggest_keeper([_record(copy, edits=("captioned",)), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is captioned"), reason
+
+
 def test_tilted_copy_with_black_corners_loses_labelled_or_not(photo, tmp_path):
     original = _save(photo, tmp_path / "original.jpg", quality=92)
     tilted = photo.rotate(4, resample=Image.Resampling.BICUBIC)  # same size, black corners
