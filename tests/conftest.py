@@ -192,3 +192,19 @@ def _reload_send2trash() -> None:
 
         importlib.reload(plat_other)
     importlib.reload(send2trash)
+
+
+@pytest.fixture
+def verify_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The pairs the real verifier is asked about from now on (it still answers them)."""
+    from core.verify import Verifier
+
+    calls: list[tuple[str, str]] = []
+    real = Verifier.verify
+
+    def verify(self: Verifier, a: str, b: str):
+        calls.append((a, b))
+        return real(self, a, b)
+
+    monkeypatch.setattr(Verifier, "verify", verify)
+    return calls

@@ -27,7 +27,6 @@ from core.hashing import perceptual_hash
 from core.library import Library
 from core.pipeline import index_library
 from core.verdicts import FILE_NAME
-from core.verify import Verifier
 from tests.conftest import scene
 from tests.core.test_verify import textured
 
@@ -302,22 +301,10 @@ def test_the_evidence_words_are_told_for_each_file_of_a_pair(tmp_path, capsys):
     assert seen == [f"  seen: beach_bright.jpg against beach.jpg: {link.describing(bright)}"]
 
 
-def _counting_verifier(monkeypatch) -> list[tuple[str, str]]:
-    calls: list[tuple[str, str]] = []
-    real = Verifier.verify
-
-    def verify(self, a: str, b: str):
-        calls.append((a, b))
-        return real(self, a, b)
-
-    monkeypatch.setattr(Verifier, "verify", verify)
-    return calls
-
-
-def test_pairs_verified_ahead_leave_the_scan_nothing_to_verify(lib, monkeypatch):
+def test_pairs_verified_ahead_leave_the_scan_nothing_to_verify(lib, request):
     folder, _ = lib
     fresh = _groups(folder, "near", saved_verdicts=False)  # what a scan finds from scratch
-    calls = _counting_verifier(monkeypatch)
+    calls = request.getfixturevalue("verify_calls")  # counted from here on
     with Library(folder, writer=True) as library:
         ahead = verify_ahead(library)
         assert ahead.verified == len(calls) > 0
@@ -330,7 +317,7 @@ def test_pairs_verified_ahead_leave_the_scan_nothing_to_verify(lib, monkeypatch)
     assert [sorted(_names(g)) for g in groups] == [sorted(_names(g)) for g in fresh]
 
 
-def test_index_verifies_pairs_ahead_unless_told_not_to(built, tmp_path, monkeypatch, capsys):
+def test_index_verifies_pairs_ahead_unless_told_not_to(built, tmp_path, request, capsys):
     _, photos = built
     folder = photos["c.jpg"].parent
     assert (
@@ -341,7 +328,7 @@ def test_index_verifies_pairs_ahead_unless_told_not_to(built, tmp_path, monkeypa
     assert main(["--library", str(tmp_path / "lib"), "index", str(folder)]) == 0
     err = capsys.readouterr().err
     assert "candidate pairs for edited copies" in err, err
-    calls = _counting_verifier(monkeypatch)
+    calls = request.getfixturevalue("verify_calls")  # counted from here on
     assert main(["--library", str(tmp_path / "lib"), "duplicates", "--mode", "near"]) == 0
     assert calls == []
     assert "c_crop.jpg" in capsys.readouterr().out

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import desktop.controller
 from core.records import PairEvidence, Progress
 from core.settings import load_settings
-from core.verify import Verifier
 from desktop.app import create_window
 from desktop.binding import RESERVE
 from desktop.compare_view import confidence_words
@@ -511,18 +510,11 @@ def test_the_hover_words_are_told_for_the_hovered_file():
 
 
 def test_pairs_are_verified_in_the_background_after_indexing(
-    qtbot, library_home, make_photo, tmp_path, monkeypatch
+    qtbot, library_home, make_photo, tmp_path, verify_calls
 ):
     # GIVEN two groups of copies, indexed in the app
     make_groups(make_photo, tmp_path / "photos", 2)
-    calls: list[tuple[str, str]] = []
-    real = Verifier.verify
-
-    def verify(self, a: str, b: str):
-        calls.append((a, b))
-        return real(self, a, b)
-
-    monkeypatch.setattr(Verifier, "verify", verify)
+    calls = verify_calls
     win = open_window(qtbot, library_home)
     shown: list[str] = []
     win.controller.ahead_progressed.connect(lambda _p: shown.append(win.ahead_label.text()))
