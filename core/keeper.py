@@ -265,18 +265,15 @@ def _untilted_pixels(width: int, height: int, aspect: float) -> float:
     """Pixels of the picture inside a canvas of width x height that a tilt made bigger.
 
     Turning a w x h picture (w / h = aspect, the group's usual shape) by t makes a canvas of
-    w cos t + h sin t by w sin t + h cos t; the tilt that gives this canvas tells w and h. A
-    tilted copy with black corners is larger than its original but shows no more of the scene.
+    w cos t + h sin t by w sin t + h cos t, so the canvas's shape q = width / height gives
+    tan t = (aspect - q) / (q aspect - 1), and then w. A tilted copy with black corners is
+    larger than its original but shows no more of the scene.
     """
-    best_err, best_w = math.inf, float(width)
-    for tenths in range(0, 301):  # up to 30°: a straightening, not a turn
-        t = math.radians(tenths / 10)
-        c, s = math.cos(t), math.sin(t)
-        w = width / (c + s / aspect)
-        err = abs(w * (s + c / aspect) - height)
-        if err < best_err:
-            best_err, best_w = err, w
-    return best_w * best_w / aspect
+    q = width / max(height, 1)
+    t = math.atan2(aspect - q, q * aspect - 1) if q * aspect > 1 else 0.0
+    t = min(max(t, 0.0), math.radians(30))  # a straightening, not a turn
+    w = width / (math.cos(t) + math.sin(t) / aspect)
+    return w * w / aspect
 
 
 def _edits_rule(pool: list[DuplicateFile]) -> tuple[list[DuplicateFile], str]:
