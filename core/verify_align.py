@@ -192,8 +192,8 @@ def _tiles(
     weight, norm = _overlap_weight(valid, sigma)
     ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
     fit = valid
-    for _ in range(2):
-        lut = _match_tones(warped[fit], target[fit])
+    for n in range(2):
+        lut = first if n == 0 else _match_tones(warped[fit], target[fit])  # first: fit is valid
         matched = np.zeros(target.shape, np.float32)
         matched[valid] = lut[warped[valid]]
         smooth = cv2.GaussianBlur(matched, (0, 0), sigma) / norm
