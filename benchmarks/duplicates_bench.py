@@ -22,7 +22,10 @@ Sets (each indexed with the real pipeline into a cached library under --work):
     once, then its false links were looked at (they shaped verifier 15).
   * dupset fresh3 (`benchmarks/dupset_fresh3.py`): built the same way from seven packages no
     step read (four more apps' manual screens, sky boxes and snow, boot backgrounds, a few
-    photos). The untouched split now: report on it, tune nothing on it.
+    photos). Reported on 2026-12-05 and then looked at: no longer untouched.
+  * dupset fresh4 (`benchmarks/dupset_fresh4.py`): built the same way from eight more packages
+    no step read, mostly real camera photos (people, pets, landscapes, night sky, close-ups,
+    paper and sky textures) and two apps' manual screens. Untouched: tune nothing on it.
   * neardup_dev: 50 originals x 15 edits + 113 hard negatives (from ../shared/benchdata).
   * oxford5k_subset: 1009 distinct photos, no edited copies known: every near group is suspect.
 
@@ -79,10 +82,12 @@ DUPSET = Path(os.environ.get("SIMILI_DUPSET", "/work/data/dupset"))
 FRESH = Path(os.environ.get("SIMILI_DUPSET_FRESH", "/work/data/dupset_fresh"))
 FRESH2 = Path(os.environ.get("SIMILI_DUPSET_FRESH2", "/work/data/dupset_fresh2"))
 FRESH3 = Path(os.environ.get("SIMILI_DUPSET_FRESH3", "/work/data/dupset_fresh3"))
+FRESH4 = Path(os.environ.get("SIMILI_DUPSET_FRESH4", "/work/data/dupset_fresh4"))
 UNTOUCHED = {
     "fresh": (FRESH, "dupset_fresh.py"),
     "fresh2": (FRESH2, "dupset_fresh2.py"),
     "fresh3": (FRESH3, "dupset_fresh3.py"),
+    "fresh4": (FRESH4, "dupset_fresh4.py"),
 }
 Pair = tuple[str, str]
 SETS = "holdout,neardup_dev,oxford5k_subset"
@@ -532,7 +537,8 @@ def main() -> None:
     parser.add_argument("--dupset", type=Path, default=DUPSET, help="built by benchmarks/dupset.py")
     parser.add_argument(
         "--sets", default=SETS,
-        help="comma list of: tune, holdout, fresh, fresh2, fresh3, neardup_dev, oxford5k_subset",
+        help="comma list of: tune, holdout, fresh, fresh2, fresh3, fresh4, neardup_dev, "
+        "oxford5k_subset",
     )  # fmt: skip
     parser.add_argument("--levels", default="strict,normal,loose", help="strictness levels to run")
     parser.add_argument(
