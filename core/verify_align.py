@@ -168,15 +168,16 @@ def _tiles(
     # (a white page darkened to grey, a light dialog brightened to white), not paint: paint
     # covers what the other copy shows, or sits at a level the rest of the picture does not.
     first = _match_tones(warped[valid], target[valid])
-    toned = np.abs(first[warped] - target) <= TONE_FLAT
+    toned_warped = first[warped]
+    toned = np.abs(toned_warped - target) <= TONE_FLAT
     differ = (paint_t != paint_w) & valid & ~(flat_t & flat_w & toned)
     painted_px = overlay.rectangles(differ, paint_t & paint_w)
-    stickers = overlay.stickers(flat_t, flat_w, valid)
+    stickers, sticker_on_t = overlay.stickers(target, toned_warped, flat_t, flat_w, valid)
     painted_px |= stickers
     overlap = max(valid.sum(), 1)
     painted_share = float(painted_px.sum() / overlap)
-    # Which side shows the overlay (for the edit labels): its painted or flat pixels.
-    on_target = painted_px & ((paint_t & ~paint_w) | (stickers & flat_t))
+    # Which side shows the overlay (for the edit labels): its painted pixels or its sticker.
+    on_target = painted_px & ((paint_t & ~paint_w) | sticker_on_t)
     on_target_share = float(on_target.sum() / overlap)
     valid = valid & ~painted_px
     h, wd = target.shape

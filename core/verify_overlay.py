@@ -13,6 +13,8 @@ import numpy as np
 
 STICKER_FILL = 0.72  # a flat shape one side has must fill this much of its box (a disc: 0.79) …
 STICKER_SIDE = 0.4  # … and be no wider or taller than this share of the picture
+STICKER_DIFF = 30.0  # grey levels between a sticker and a smooth background it covers
+COVER_SOLID = 0.6  # share of a shape's inside (holes filled) that must be sticker-like
 SEE_THROUGH_MOVE = 20.0  # grey levels a pixel moves toward white or black under a watermark …
 SEE_THROUGH_SPREAD = 0.12  # … by a share of its way there that agrees this closely …
 SEE_THROUGH_AGREE = 0.7  # … for this share of such pixels, which cover at most …
@@ -42,19 +44,44 @@ def flat(image: np.ndarray) -> np.ndarray:
     return cv2.dilate(flat.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
 
 
-def stickers(flat_x: np.ndarray, flat_y: np.ndarray, valid: np.ndarray) -> np.ndarray:
+def stickers(
+    x: np.ndarray, y: np.ndarray, flat_x: np.ndarray, flat_y: np.ndarray, valid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Compact flat shapes of sticker size (a disc, a badge) that only one of the pair shows.
 
-    A sticker is flat where the other copy has texture, and compact: a disc fills 79 % of its
-    box. A subject that moved leaves such shapes on both sides (where it was in one, where it
-    went in the other), so shapes on both sides are never set aside.
+    `x` and `y` are the two greys, tone-matched. Returns the sticker pixels and those of them
+    that `x` shows. A sticker is flat, and where it lies the other copy shows texture or
+    other levels (a smooth background: a blurred sky, a plain page); it is compact (a disc
+    fills 79 % of its box) and solid: a subject that moved a little leaves two thin crescents.
+    The side showing a shape is the one where it stands out from the ring around it; the
+    other side's background runs on under it. A subject that moved leaves shapes on both
+    sides (where it was in one, where it went in the other), so shapes on both sides are never
+    set aside.
     """
-    on_x = compact(flat_x & ~flat_y & valid)
-    on_y = compact(flat_y & ~flat_x & valid)
+    xf, yf = x.astype(np.float32), y.astype(np.float32)
+    strong = np.abs(xf - yf) >= STICKER_DIFF
+    on_x, on_y = np.zeros(x.shape, bool), np.zeros(x.shape, bool)
+    ring_px = np.ones((15, 15), np.uint8)
+    for mask in (flat_x & (strong | ~flat_y) & valid, flat_y & (strong | ~flat_x) & valid):
+        if mask.sum() < 0.004 * mask.size:
+            continue
+        count, labels = cv2.connectedComponents(compact(mask).astype(np.uint8), connectivity=8)
+        for n in range(1, count):
+            shape = labels == n
+            if mask[shape].mean() < COVER_SOLID:
+                continue
+            ring = (cv2.dilate(shape.astype(np.uint8), ring_px) > 0) & ~shape & valid
+            if ring.sum() < 0.25 * shape.sum():
+                continue
+            stand_x = float(np.abs(xf[shape] - np.median(xf[ring])).mean())
+            stand_y = float(np.abs(yf[shape] - np.median(yf[ring])).mean())
+            (on_x if stand_x > stand_y else on_y)[shape] = True
+    none = np.zeros(valid.shape, bool)
     if on_x.any() and on_y.any():
-        return np.zeros(valid.shape, bool)
+        return none, none
     # with the halo its edge leaves in the picture around it (resampling, JPEG ringing)
-    return cv2.dilate((on_x | on_y).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    grown = cv2.dilate((on_x | on_y).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    return grown, grown if on_x.any() else none
 
 
 def compact(mask: np.ndarray) -> np.ndarray:
