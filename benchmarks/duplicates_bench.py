@@ -298,6 +298,32 @@ def recall_by(dataset: Dataset, predicted: set[Pair], key) -> dict[str, tuple[in
     return {k: (v[0], v[1]) for k, v in sorted(out.items())}
 
 
+def keeper_score(dataset: Dataset, groups: list) -> dict:
+    """How often keep-best suggests the original where a found group holds it.
+
+    Only groups of one source's files that include its `original` (or that file's `byte_copy`)
+    count; the suggestion is right when it is one of those two. The rest is told by the edit
+    that was suggested instead (an upscaled copy, a sticker copy, ...).
+    """
+    source = {name: n for n, group in enumerate(dataset.groups) for name in group}
+    right, counted, instead = 0, 0, Counter()
+    for g in groups:
+        if g.kind == "exact":
+            continue
+        names = [Path(f.path).name for f in g.files]
+        owners = {source.get(n) for n in names}
+        originals = {n for n in names if dataset.edit_of(n) in ("original", "byte_copy")}
+        if len(owners) != 1 or None in owners or not originals:
+            continue
+        counted += 1
+        kept = Path(g.keep).name
+        if kept in originals:
+            right += 1
+        else:
+            instead[dataset.edit_of(kept)] += 1
+    return {"right": right, "groups": counted, "instead": dict(instead.most_common())}
+
+
 def hard_negatives(dataset: Dataset, predicted: set[Pair]) -> dict[str, list[int]]:
     """Per listed hard-negative kind: [paired by mistake, listed]."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -361,6 +387,7 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
                 s["recall_by_edit"] = recall_by(dataset, predicted, dataset.edit_of)
                 s["recall_by_kind"] = recall_by(dataset, predicted, dataset.kind_of)
                 s["hard_negatives_paired"] = hard_negatives(dataset, predicted)
+                s["keeper"] = keeper_score(dataset, groups)
             result[label] = s
             rows.append((label, s, f"{seconds:.1f} s"))
     if not args.skip_baselines:
@@ -414,6 +441,12 @@ def run_dataset(dataset: Dataset, work: Path, args: argparse.Namespace) -> dict:
             print(
                 f"{label}: listed hard negatives paired: "
                 + ", ".join(f"{k} {a}/{b}" for k, (a, b) in s["hard_negatives_paired"].items())
+            )
+        keep = s["keeper"]
+        if keep["groups"]:
+            print(
+                f"{label}: keep-best suggests the original in {keep['right']}/{keep['groups']} "
+                f"groups that hold it; instead: {keep['instead'] or 'none'}"
             )
     return result
 

@@ -68,3 +68,32 @@ def test_cost_run_verifies_nothing_on_the_repeat_scan(built, tmp_path):
     assert found["repeat"]["verified"] == 0
     assert found["repeat"]["groups"] == found["first"]["groups"] == 1
     assert not (tmp_path / "cost_lib").exists()
+
+
+def test_keeper_score_counts_groups_that_hold_the_original():
+    """Right when the suggestion is the original or its byte copy; mixed groups do not count."""
+    from core.records import DuplicateFile, DuplicateGroup
+
+    truth = {
+        "groups": [["s__original.jpg", "s__upscale_1.5.jpg", "s__png.png"], ["t__sticker.jpg"]],
+        "files": {
+            "s__original.jpg": {"edit": "original"},
+            "s__upscale_1.5.jpg": {"edit": "upscale_1.5"},
+            "s__png.png": {"edit": "png"},
+            "t__sticker.jpg": {"edit": "sticker"},
+        },
+    }
+    dataset = duplicates_bench.Dataset("t", Path("/x"), truth)
+
+    def group(names: list[str], keep: str) -> DuplicateGroup:
+        files = tuple(DuplicateFile(f"/x/{n}", 1, 1, 1, "JPEG") for n in names)
+        return DuplicateGroup("near", files, f"/x/{keep}", "")
+
+    found = [
+        group(["s__original.jpg", "s__upscale_1.5.jpg"], "s__upscale_1.5.jpg"),
+        group(["s__original.jpg", "s__png.png"], "s__original.jpg"),
+        group(["s__png.png", "s__upscale_1.5.jpg"], "s__png.png"),  # no original: not counted
+        group(["s__original.jpg", "t__sticker.jpg"], "s__original.jpg"),  # two sources
+    ]
+    score = duplicates_bench.keeper_score(dataset, found)
+    assert score == {"right": 1, "groups": 2, "instead": {"upscale_1.5": 1}}
