@@ -17,9 +17,12 @@ confirmed inside the group count: a failed check against a stranger says nothing
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import median
+
+import numpy as np
 
 from core.verify import Verdict
 from core.verify_words import BRIGHTER
@@ -69,6 +72,76 @@ def _offsets(
     return level if len(level) == len(members) else None
 
 
+def _by_majority(keys: list[int], pairs: list[Comparison]) -> dict[int, set[str]]:
+    """Each member's labels that at least half of its confirmed pairs show.
+
+    One comparison against an edited copy can mislabel the original (it read as "captioned"
+    beside a copy whose tones hid part of it); against the rest of the group it shows no edit.
+    """
+    seen: dict[int, Counter[str]] = {k: Counter() for k in keys}
+    count: Counter[int] = Counter()
+    for c in pairs:
+        seen[c.a].update(set(c.verdict.edits_a))
+        seen[c.b].update(set(c.verdict.edits_b))
+        count.update((c.a, c.b))
+    return {k: {label for label, n in seen[k].items() if 2 * n >= count[k]} for k in keys}
+
+
+_QUARTER = np.array([[0, -1], [1, 0]])
+_MIRROR = np.array([[-1, 0], [0, 1]])
+
+
+def _orientations(keys: list[int], pairs: list[Comparison]) -> dict[int, tuple[int, ...]] | None:
+    """Each member's quarter turns and mirror against the first, as a 2x2 matrix (flattened).
+
+    A spanning tree over the strongest pairs, like `_offsets`; None if the pairs leave a member
+    unlinked.
+    """
+    graph: dict[int, list[tuple[int, np.ndarray, float]]] = {k: [] for k in keys}
+    for c in pairs:
+        f = c.verdict.features
+        if "angle" not in f:
+            continue
+        move = np.linalg.matrix_power(_QUARTER, round(f["angle"] / 90.0) % 4)
+        if f.get("mirrored"):
+            move = move @ _MIRROR
+        graph[c.a].append((c.b, move, c.verdict.strength))
+        graph[c.b].append((c.a, np.round(np.linalg.inv(move)).astype(int), c.verdict.strength))
+    level = {keys[0]: np.eye(2, dtype=int)}
+    frontier = [keys[0]]
+    while frontier:
+        node = frontier.pop()
+        for other, move, _ in sorted(graph[node], key=lambda e: -e[2]):
+            if other not in level:
+                level[other] = move @ level[node]
+                frontier.append(other)
+    if len(level) != len(keys):
+        return None
+    return {k: tuple(int(v) for v in m.flatten()) for k, m in level.items()}
+
+
+def _turn_labels(keys: list[int], pairs: list[Comparison], labels: dict[int, set[str]]) -> None:
+    """Label the members turned or mirrored against the orientation most of the group shares.
+
+    Most copies keep the original's orientation (a crop, a resize, a tone edit), so the
+    most common orientation is the original's; with no single most common one, nobody is
+    labelled.
+    """
+    placed = _orientations(keys, pairs)
+    if placed is None:
+        return
+    counts = Counter(placed.values()).most_common()
+    if len(counts) < 2 or counts[0][1] == counts[1][1]:
+        return
+    upright = np.array(counts[0][0]).reshape(2, 2)
+    for k, o in placed.items():
+        mine = np.array(o).reshape(2, 2)
+        if o == counts[0][0]:
+            continue
+        same_hand = round(np.linalg.det(mine)) == round(np.linalg.det(upright))
+        labels[k].add("turned" if same_hand else "mirrored")
+
+
 def group_labels(
     members: Iterable[int], comparisons: Iterable[Comparison]
 ) -> dict[int, tuple[str, ...]]:
@@ -90,6 +163,8 @@ def group_labels(
         labels[c.a].update(c.verdict.edits_a)
         labels[c.b].update(c.verdict.edits_b)
     if len(keys) >= 3:
+        labels = _by_majority(keys, pairs)
+        _turn_labels(keys, pairs, labels)
         tilt = _offsets(keys, pairs, "angle")
         if tilt is not None:
             mid_t = median(tilt.values())

@@ -77,4 +77,47 @@ def test_the_tilted_copy_is_the_one_off_the_groups_upright():
     # 2 is tilted 3°; 3 is turned a quarter (not a tilt); 4 is a mirror (its pair is skipped
     # for the angle, and another pair places it).
     pairs = [turn(1, 2, 3.0), turn(1, 3, 90.2), turn(1, 4, 177.0, 1.0), turn(3, 4, 0.1)]
-    assert group_labels([1, 2, 3, 4], pairs) == {2: ("tilted",)}
+    assert group_labels([1, 2, 3, 4], pairs)[2] == ("tilted",)
+
+
+def _turned(a: int, b: int, angle: float, mirrored: float = 0.0) -> Comparison:
+    features = {"brightness": 0.0, "contrast": 1.0, "angle": angle, "mirrored": mirrored}
+    return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), (), features))
+
+
+def test_turned_and_mirrored_copies_are_the_ones_off_the_groups_orientation():
+    """The original reads as "mirrored" against a mirrored copy; against the group it is not.
+
+    Found with the dupset keep-best score: a mirrored or half-turned copy was kept over the
+    original as the sharpest of otherwise equal copies, since no label told it apart.
+    """
+    # 1 original, 2 resized, 3 cropped: upright; 4 mirrored; 5 half-turned; 6 a quarter; the
+    # original is the hub (every copy was confirmed against it), 5 also against 2.
+    pairs = [
+        _turned(1, 2, 0.0), _turned(1, 3, 0.2), _turned(1, 4, 0.0, 1.0),
+        _turned(1, 5, 180.0), _turned(1, 6, -90.0), _turned(2, 5, 179.8),
+    ]  # fmt: skip
+    labels = group_labels([1, 2, 3, 4, 5, 6], pairs)
+    assert labels == {4: ("mirrored",), 5: ("turned",), 6: ("turned",)}
+
+
+def test_no_orientation_wins_without_a_majority():
+    """Two files, or as many turned as upright: nothing tells which one was turned."""
+    assert group_labels([1, 2], [_turned(1, 2, 90.0)]) == {}
+    pairs = [_turned(1, 2, 0.0), _turned(1, 3, 90.0), _turned(3, 4, 0.0)]
+    assert group_labels([1, 2, 3, 4], pairs) == {}
+
+
+def test_a_stray_label_on_the_original_is_outvoted_by_its_other_pairs():
+    """A label only one of its several confirmed pairs shows is not the file's edit."""
+
+    def pair(a: int, b: int, edits_a: tuple[str, ...], edits_b: tuple[str, ...]) -> Comparison:
+        features = {"brightness": 0.0, "contrast": 1.0, "angle": 0.0}
+        return Comparison(a, b, Verdict(True, 0.95, "geometry", "", edits_a, edits_b, features))
+
+    pairs = [
+        pair(1, 2, ("captioned",), ()),  # one comparison mislabels the original
+        pair(1, 3, (), ("captioned",)),
+        pair(1, 4, (), ("cropped",)),
+    ]
+    assert group_labels([1, 2, 3, 4], pairs) == {3: ("captioned",), 4: ("cropped",)}
