@@ -269,6 +269,8 @@ def _untilted_pixels(width: int, height: int, aspect: float) -> float:
     tan t = (aspect - q) / (q aspect - 1), and then w. A tilted copy with black corners is
     larger than its original but shows no more of the scene.
     """
+    if width < height:  # a portrait canvas: the same geometry on its side
+        width, height, aspect = height, width, 1.0 / aspect
     q = width / max(height, 1)
     t = math.atan2(aspect - q, q * aspect - 1) if q * aspect > 1 else 0.0
     t = min(max(t, 0.0), math.radians(30))  # a straightening, not a turn
@@ -338,15 +340,20 @@ def _per_content(pool: list[DuplicateFile], read: Callable[[str], _T]) -> dict[s
 def _quality_rule(
     pool: list[DuplicateFile], inspect: Inspector
 ) -> tuple[list[DuplicateFile], str] | None:
-    if _identical(pool) or any(file_format(f.path) != "JPEG" for f in pool):
+    """Among the JPEGs, the highest quality; files of other formats (HEIC) stay in the pool.
+
+    A HEIC beside two JPEGs says nothing about which JPEG was re-compressed.
+    """
+    jpegs = [f for f in pool if file_format(f.path) == "JPEG"]
+    if len(jpegs) < 2 or _identical(jpegs):
         return None
-    quality = _per_content(pool, inspect.jpeg_quality)
+    quality = _per_content(jpegs, inspect.jpeg_quality)
     known = {q for q in quality.values() if q is not None}
     if len(known) < 2:
         return None
     top = max(known)
-    winners = [f for f in pool if quality[f.path] == top]
     worst = min(known)
+    winners = [f for f in pool if f not in jpegs or quality[f.path] == top]
     return winners, f"original JPEG quality {top} over re-compressed {worst}"
 
 

@@ -106,6 +106,20 @@ def test_a_tilt_that_grew_the_canvas_is_not_a_higher_resolution(photo, tmp_path)
     assert reason.startswith("same resolution; the other copy is tilted"), reason
 
 
+def test_a_tilt_of_a_portrait_photo_is_not_a_higher_resolution(photo, tmp_path):
+    # The same on a portrait photo (360 x 480 turned by 4° to 385 x 504): the tilt was worked
+    # out for a landscape canvas only, and the tilted copy of a portrait page won on resolution
+    # in 11 of the dupset tune split's groups (benchmarks/duplicates_bench.py keep-best score).
+    upright = photo.transpose(Image.Transpose.ROTATE_90)
+    original = _save(upright, tmp_path / "original.jpg", quality=92)
+    tilted = upright.rotate(4, resample=Image.Resampling.BICUBIC, expand=True)
+    assert tilted.height > tilted.width
+    copy = _save(tilted, tmp_path / "tilted.jpg", mtime=T0 - 60, quality=95)
+    keep, reason = suggest_keeper([_record(copy, edits=("tilted",)), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is tilted"), reason
+
+
 def test_a_caption_strip_with_lettering_is_not_a_higher_resolution(photo, tmp_path):
     # A strip of text under a screenshot makes the file taller (480 x 400 from 480 x 360); the
     # strip is not a plain band, so only the group's shape tells that it adds no picture.
