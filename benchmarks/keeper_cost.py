@@ -20,7 +20,8 @@ import numpy as np
 from PIL import Image
 
 from core.hashing import content_hash_file
-from core.keeper import frame_defect, jpeg_quality, suggest_keeper
+from core.keeper import suggest_keeper
+from core.keeper_measures import frame_defect, jpeg_quality
 from core.records import DuplicateFile
 
 

@@ -10,13 +10,15 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from core.formatting import human_bytes
 from core.hashing import content_hash_file
-from core.keeper import (
+from core.keeper import suggest_keeper
+from core.keeper_measures import (
+    Detail,
+    detail_beyond,
     frame_defect,
     jpeg_quality,
     picture_fraction,
     quality_from_table,
     sharpness,
-    suggest_keeper,
 )
 from core.records import DuplicateFile
 from tests.conftest import scene
@@ -70,6 +72,10 @@ class CountingInspector:
     def sharpness(self, path: str) -> float:
         self.calls.append(("sharpness", Path(path).name))
         return sharpness(path)
+
+    def detail_beyond(self, path: str, width: int, height: int) -> Detail:
+        self.calls.append(("detail", Path(path).name))
+        return detail_beyond(path, width, height)
 
 
 @pytest.fixture
@@ -277,14 +283,46 @@ def test_sharper_copy_wins_only_when_all_else_ties(tmp_path):
     assert sorted(inspector.calls) == [("frame", "sharp.png"), ("frame", "soft.png")]
 
 
-def test_resolution_decides_before_any_file_is_opened(photo, tmp_path):
+def test_resolution_decides_after_one_look_at_the_largest_file(photo, tmp_path):
     big = _save(photo, tmp_path / "big.jpg", quality=40)
     small = _save(photo.resize((240, 180)), tmp_path / "small.jpg", mtime=T0 - 60, quality=95)
     inspector = CountingInspector()
     keep, reason = suggest_keeper([_record(small), _record(big)], inspect=inspector)
     assert keep == str(big)
     assert reason == "highest resolution: 480×360 (next 240×180)"
-    assert inspector.calls == []
+    assert inspector.calls == [("detail", "big.jpg")]  # was it upscaled? (it has the detail)
+
+
+@pytest.mark.parametrize(
+    ("factor", "resample"),
+    [(1.5, Image.Resampling.LANCZOS), (2.0, Image.Resampling.BICUBIC)],
+)
+def test_an_upscaled_copy_is_not_a_higher_resolution(tmp_path, factor, resample):
+    """More pixels, no more picture: the original is the smaller file.
+
+    Found with the dupset keep-best score: the 1.5x upscaled copy was suggested in 59 of the
+    tune split's 181 groups that hold an original ("highest resolution").
+    """
+    # a photo-like picture: rendered finer and downscaled, as a camera's picture is
+    picture = scene(4, (1280, 960)).resize((640, 480), Image.Resampling.LANCZOS)
+    original = _save(picture, tmp_path / "original.jpg", quality=92)
+    size = (round(640 * factor), round(480 * factor))
+    copy = _save(picture.resize(size, resample), tmp_path / "big.jpg", mtime=T0 - 60, quality=92)
+    keep, reason = suggest_keeper([_record(copy), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is upscaled"), reason
+
+
+def test_an_original_beside_its_smaller_copy_keeps_the_higher_resolution(tmp_path):
+    picture = scene(4, (1280, 960)).resize((640, 480), Image.Resampling.LANCZOS)
+    original = _save(picture, tmp_path / "original.jpg", quality=92)
+    small = _save(picture.resize((427, 320), Image.Resampling.LANCZOS), tmp_path / "s.jpg")
+    keep, reason = suggest_keeper([_record(small), _record(original)])
+    assert keep == str(original)
+    assert reason == "highest resolution: 640×480 (next 427×320)"
+    found = detail_beyond(str(original), 427, 320)
+    assert found.share > 0.5  # far from an upscale's
+    assert found.over_upscale > 3.0
 
 
 def test_quality_estimate_ignores_table_order():
