@@ -35,6 +35,10 @@ MTIME_SLACK_S = 2.0  # FAT stores times to 2 s: closer mtimes count as the same
 # (`detail_beyond`). Chosen on the dupset tune split: 53 of its 62 copies upscaled 1.5x meet
 # both, none of its 368 originals measured at half and two thirds of their size does (their
 # least: 0.30 and 1.85; at 0.8 of their size an original reaches 0.27: why 4/3 is the floor).
+# A canvas up to this much larger (each side) than a copy of its shape is looked at for added
+# canvas too (a tilt by 6° grows a square by 10 %, a frame of 1/20 of the side on each edge
+# by 10 %); resized copies usually differ more.
+CANVAS_GROWTH = 1.12
 UPSCALE_SHARE = 0.30
 UPSCALE_OVER = 2.0
 UPSCALE_SIZE = 0.75  # the smaller copy's side over the larger's, at most
@@ -112,13 +116,28 @@ def _picture_pixels(
         # with itself in it would hide that)
         others = [shape(f) for f in pool if f is not top] or [shape(top)]
         usual = float(np.median(others))
-        if top.path in opened or abs(shape(top) / usual - 1) <= 0.01:
+        # A canvas a little larger than a copy of the same shape may be grown too: a square
+        # tilted or framed stays square.
+        grown = any(
+            abs(shape(f) / shape(top) - 1) <= 0.01
+            and max(f.width, f.height) * CANVAS_GROWTH >= max(top.width, top.height)
+            and pixels[f.path] < pixels[top.path]
+            for f in pool
+            if f is not top
+        )
+        if top.path in opened or (abs(shape(top) / usual - 1) <= 0.01 and not grown):
             return pixels
         opened.add(top.path)
         aspect = usual if top.width >= top.height else 1.0 / usual
-        if inspect.frame_defect(top.path) == "black corners":
+        defect = inspect.frame_defect(top.path)
+        if defect == "black corners":
             # a tilt grows the canvas around the same picture (black corners fill the rest)
             measured = _untilted_pixels(top.width, top.height, aspect)
+            if measured >= 0.99 * pixels[top.path]:  # the shape tells no tilt: measure it
+                measured = pixels[top.path] * inspect.tilted_picture(top.path)
+        elif abs(shape(top) / usual - 1) <= 0.01:
+            # the group's own shape: plain edge bands may be the picture's (a page's margins)
+            measured = pixels[top.path]
         else:
             measured = pixels[top.path] * inspect.picture_fraction(top.path)
             # A caption strip with lettering is not a plain band, but it is canvas all the

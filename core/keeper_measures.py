@@ -6,6 +6,7 @@ file, so they run only while files are still tied. `Inspector` lets tests count 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,6 +184,43 @@ def frame_defect(path: str) -> str | None:
     return "black corners" if dark >= 3 else None
 
 
+def tilted_picture(path: str) -> float:
+    """The share of a black-cornered canvas its tilted picture fills (1.0 when not found).
+
+    A picture w x h turned by t fills a canvas W x H and touches each edge at one corner; the
+    dark runs from the canvas corners to where it touches the top edge and the left edge are
+    h sin t and w sin t (the shorter run of each edge), so tan t = left / (W - top) and the
+    picture is (W - top) / cos t by (H - left) / cos t. Needed where the canvas's shape does
+    not tell the tilt (a square stays square). From a draft of at most 256 px.
+    """
+    try:
+        image = load_rgb(Path(path), max_side=DRAFT_SIDE)
+    except NotAnImageError:
+        return 1.0
+    image.thumbnail((DRAFT_SIDE, DRAFT_SIDE), Image.Resampling.BILINEAR)
+    g = np.asarray(image.convert("L"), np.float32)
+    h, w = g.shape
+    if h < 16 or w < 16:
+        return 1.0
+
+    def touch(line: np.ndarray) -> float | None:
+        # Just inside the edge the picture shows as a segment that runs from where it
+        # touches (its steep side, toward the nearer corner) along its shallow edge.
+        lit = np.flatnonzero(line > _DARK)
+        if len(lit) == 0 or len(lit) > 0.5 * len(line):
+            return None
+        if lit.mean() < len(line) / 2:
+            return float(lit[0])
+        return float(len(line) - 1 - lit[-1])
+
+    top, left = touch(g[1]), touch(g[:, 1])
+    if top is None or left is None or top >= w / 2 or left >= h / 2:
+        return 1.0
+    t = math.atan2(left, w - top)
+    pw, ph = (w - top) / math.cos(t), (h - left) / math.cos(t)
+    return max(0.0, min(1.0, pw * ph / (w * h)))
+
+
 def picture_fraction(path: str) -> float:
     """The share of the frame the picture fills: plain bands along its sides set aside.
 
@@ -220,6 +258,9 @@ class Inspector(Protocol):
     def picture_fraction(self, path: str) -> float:
         """The share of the frame the picture fills (plain bands along the sides set aside)."""
 
+    def tilted_picture(self, path: str) -> float:
+        """The share of a black-cornered canvas its tilted picture fills."""
+
     def detail_beyond(self, path: str, width: int, height: int) -> Detail:
         """How much detail the file shows finer than width x height."""
 
@@ -239,6 +280,10 @@ class FileInspector:
     def picture_fraction(self, path: str) -> float:
         """See `picture_fraction`."""
         return picture_fraction(path)
+
+    def tilted_picture(self, path: str) -> float:
+        """See `tilted_picture`."""
+        return tilted_picture(path)
 
     def detail_beyond(self, path: str, width: int, height: int) -> Detail:
         """See `detail_beyond`."""

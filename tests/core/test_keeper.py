@@ -19,6 +19,7 @@ from core.keeper_measures import (
     picture_fraction,
     quality_from_table,
     sharpness,
+    tilted_picture,
 )
 from core.records import DuplicateFile
 from tests.conftest import scene
@@ -73,6 +74,10 @@ class CountingInspector:
         self.calls.append(("sharpness", Path(path).name))
         return sharpness(path)
 
+    def tilted_picture(self, path: str) -> float:
+        self.calls.append(("tilted", Path(path).name))
+        return tilted_picture(path)
+
     def detail_beyond(self, path: str, width: int, height: int) -> Detail:
         self.calls.append(("detail", Path(path).name))
         return detail_beyond(path, width, height)
@@ -121,6 +126,21 @@ def test_a_tilt_of_a_portrait_photo_is_not_a_higher_resolution(photo, tmp_path):
     tilted = upright.rotate(4, resample=Image.Resampling.BICUBIC, expand=True)
     assert tilted.height > tilted.width
     copy = _save(tilted, tmp_path / "tilted.jpg", mtime=T0 - 60, quality=95)
+    keep, reason = suggest_keeper([_record(copy, edits=("tilted",)), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is tilted"), reason
+
+
+@pytest.mark.parametrize("degrees", [2, -4])
+def test_a_tilt_of_a_square_picture_is_not_a_higher_resolution(tmp_path, degrees):
+    # A square stays square when tilted (512 -> 548 at 4°), so its shape tells nothing: the
+    # tilt is read from where the picture touches the canvas's edges. Found on the fresh2
+    # split's square deep-sky photos with the keep-best score.
+    square = scene(5, (1024, 1024)).resize((512, 512), Image.Resampling.LANCZOS)
+    original = _save(square, tmp_path / "original.jpg", quality=92)
+    tilted = square.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True)
+    copy = _save(tilted, tmp_path / "tilted.jpg", mtime=T0 - 60, quality=95)
+    assert abs(tilted_picture(str(copy)) * tilted.width * tilted.height / 512**2 - 1) < 0.03
     keep, reason = suggest_keeper([_record(copy, edits=("tilted",)), _record(original)])
     assert keep == str(original)
     assert reason.startswith("same resolution; the other copy is tilted"), reason
