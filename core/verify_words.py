@@ -95,5 +95,10 @@ def labels(f: dict[str, float], side: str) -> tuple[str, ...]:
 
 def describe_featureless(f: dict[str, float], degrees: int, mirrored: bool) -> str:
     """Words for a pair confirmed without features: the crop and turn tried."""
-    words = ("cropped" if f.get("covered_a", 1.0) < 1.0 else "", turn_words(degrees, mirrored))
+    tilt = f.get("angle", 0.0)
+    words = (
+        "cropped" if f.get("covered_a", 1.0) < 1.0 else "",
+        turn_words(degrees, mirrored),
+        f"tilted {abs(tilt):.0f}°" if abs(tilt) >= 0.7 else "",
+    )
     return ", ".join(w for w in words if w) or "the whole pictures agree"
