@@ -6,6 +6,7 @@ file, so they run only while files are still tied. `Inspector` lets tests count 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,18 +156,40 @@ def _flat_band(strip: np.ndarray) -> bool:
     return float(strip.std()) <= _FLAT and (mean <= _DARK or mean >= _LIGHT)
 
 
+def _draft(path: str) -> np.ndarray | None:
+    """A grey draft of at most DRAFT_SIDE px (None if unreadable), shared by the frame checks.
+
+    The checks of one file run back to back (its frame, then its tilt or its bands), so the
+    last few drafts are kept, keyed by the file's size and modification time.
+    """
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return _draft_of(path, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _draft_of(path: str, size: int, mtime_ns: int) -> np.ndarray | None:
+    try:
+        image = load_rgb(Path(path), max_side=DRAFT_SIDE)
+    except NotAnImageError:
+        return None
+    image.thumbnail((DRAFT_SIDE, DRAFT_SIDE), Image.Resampling.BILINEAR)
+    grey = np.asarray(image.convert("L"), np.float32)
+    grey.flags.writeable = False  # shared between callers
+    return grey
+
+
 def frame_defect(path: str) -> str | None:
     """What frames the picture, from a draft decode of at most 256 px, or None.
 
     "border": plain near-black or near-white bands along 3-4 sides; "bar": along 1-2 sides
     (a caption strip, a letterbox); "black corners": the dark triangles a tilt leaves.
     """
-    try:
-        image = load_rgb(Path(path), max_side=DRAFT_SIDE)
-    except NotAnImageError:
+    g = _draft(path)
+    if g is None:
         return None
-    image.thumbnail((DRAFT_SIDE, DRAFT_SIDE), Image.Resampling.BILINEAR)
-    g = np.asarray(image.convert("L"), np.float32)
     h, w = g.shape
     if h < 16 or w < 16:
         return None
@@ -193,12 +216,9 @@ def tilted_picture(path: str) -> float:
     picture is (W - top) / cos t by (H - left) / cos t. Needed where the canvas's shape does
     not tell the tilt (a square stays square). From a draft of at most 256 px.
     """
-    try:
-        image = load_rgb(Path(path), max_side=DRAFT_SIDE)
-    except NotAnImageError:
+    g = _draft(path)
+    if g is None:
         return 1.0
-    image.thumbnail((DRAFT_SIDE, DRAFT_SIDE), Image.Resampling.BILINEAR)
-    g = np.asarray(image.convert("L"), np.float32)
     h, w = g.shape
     if h < 16 or w < 16:
         return 1.0
@@ -227,12 +247,9 @@ def picture_fraction(path: str) -> float:
     A border or a caption strip adds canvas, not resolution: a 640×480 photo framed to 720×560
     has the same picture. From a draft decode of at most 256 px; 1.0 when unreadable.
     """
-    try:
-        image = load_rgb(Path(path), max_side=DRAFT_SIDE)
-    except NotAnImageError:
+    g = _draft(path)
+    if g is None:
         return 1.0
-    image.thumbnail((DRAFT_SIDE, DRAFT_SIDE), Image.Resampling.BILINEAR)
-    g = np.asarray(image.convert("L"), np.float32)
     h, w = g.shape
 
     def band(lines: np.ndarray) -> int:
