@@ -113,8 +113,10 @@ def _picture_pixels(
     while True:
         top = max(pool, key=lambda f: pixels[f.path])
         # the shape of the others (a tilt by 2° changes the shape by 2 %: in a pair, a median
-        # with itself in it would hide that)
-        others = [shape(f) for f in pool if f is not top] or [shape(top)]
+        # with itself in it would hide that), not counting copies seen tilted (two tilted
+        # copies of three would set the median)
+        others = [shape(f) for f in pool if f is not top and "tilted" not in f.edits]
+        others = others or [shape(f) for f in pool if f is not top] or [shape(top)]
         usual = float(np.median(others))
         # A canvas a little larger than a copy of the same shape may be grown too: a square
         # tilted or framed stays square.
@@ -130,11 +132,27 @@ def _picture_pixels(
         opened.add(top.path)
         aspect = usual if top.width >= top.height else 1.0 / usual
         defect = inspect.frame_defect(top.path)
-        if defect == "black corners":
+        # A copy the verifier saw tilted has its canvas grown around the same picture even
+        # where a dark edge of the picture runs into a black corner and reads as a bar.
+        tilt = defect == "black corners" or ("tilted" in top.edits and defect is not None)
+        if tilt:
             # a tilt grows the canvas around the same picture (black corners fill the rest)
             measured = _untilted_pixels(top.width, top.height, aspect)
             if measured >= 0.99 * pixels[top.path]:  # the shape tells no tilt: measure it
                 measured = pixels[top.path] * inspect.tilted_picture(top.path)
+            if "tilted" in top.edits:
+                # nor more picture than the copy of its shape it grew from (a square stays
+                # square, and a draft reads its corners to a few pixels only)
+                sources = [
+                    pixels[f.path]
+                    for f in pool
+                    if f is not top
+                    and not f.edits
+                    and abs(shape(f) / shape(top) - 1) <= 0.01
+                    and max(f.width, f.height) * CANVAS_GROWTH >= max(top.width, top.height)
+                    and pixels[f.path] < pixels[top.path]
+                ]
+                measured = min(measured, max(sources)) if sources else measured
         elif abs(shape(top) / usual - 1) <= 0.01:
             # the group's own shape: plain edge bands may be the picture's (a page's margins)
             measured = pixels[top.path]

@@ -146,6 +146,44 @@ def test_a_tilt_of_a_square_picture_is_not_a_higher_resolution(tmp_path, degrees
     assert reason.startswith("same resolution; the other copy is tilted"), reason
 
 
+def _night_sky(picture: Image.Image) -> Image.Image:
+    """The picture under a plain black sky: its top quarter is one dark band."""
+    out = picture.copy()
+    ImageDraw.Draw(out).rectangle((0, 0, out.width, out.height // 4), fill=(4, 4, 6))
+    return out
+
+
+def test_a_tilt_of_a_photo_with_a_dark_edge_is_not_a_higher_resolution(photo, tmp_path):
+    # A photo under a black night sky, tilted by 4° with the canvas grown (502 x 393 from
+    # 480 x 360): the sky runs into the black corners and the draft reads one edge bar, so
+    # the tilt's geometry was never applied and two tilted copies out-ranked the original
+    # (the fresh5 split's city at night, with the keep-best score).
+    night = _night_sky(photo)
+    original = _save(night, tmp_path / "original.jpg", quality=92)
+    copies = []
+    for degrees in (4, -2):
+        tilted = night.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True)
+        copies.append(_save(tilted, tmp_path / f"tilted{degrees}.jpg", mtime=T0 - 60, quality=95))
+    assert frame_defect(str(copies[0])) == "bar"
+    files = [_record(c, edits=("tilted",)) for c in copies] + [_record(original)]
+    keep, reason = suggest_keeper(files)
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copies are tilted"), reason
+
+
+def test_a_tilted_square_counts_no_more_than_the_copy_it_grew_from(tmp_path):
+    # A square stays square when tilted, and the draft reads where the picture touches the
+    # canvas's edges to a few pixels only; where the picture is dark near a corner it misreads
+    # it. A copy seen tilted counts at most the same-shape copy it could have grown from.
+    square = _night_sky(scene(5, (1024, 1024)).resize((512, 512), Image.Resampling.LANCZOS))
+    original = _save(square, tmp_path / "original.jpg", quality=92)
+    tilted = square.rotate(4, resample=Image.Resampling.BICUBIC, expand=True)
+    copy = _save(tilted, tmp_path / "tilted.jpg", mtime=T0 - 60, quality=95)
+    keep, reason = suggest_keeper([_record(copy, edits=("tilted",)), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is tilted"), reason
+
+
 def test_a_caption_strip_with_lettering_is_not_a_higher_resolution(photo, tmp_path):
     # A strip of text under a screenshot makes the file taller (480 x 400 from 480 x 360); the
     # strip is not a plain band, so only the group's shape tells that it adds no picture.
