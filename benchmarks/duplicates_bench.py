@@ -30,6 +30,10 @@ Sets (each indexed with the real pipeline into a cached library under --work):
   * dupset fresh5 (`benchmarks/dupset_fresh5.py`): built the same way from ten more packages
     no step read, mostly real landscape photos and smooth rendered wallpapers, plus night,
     sky and sea textures and two apps' manual screens. Untouched: tune nothing on it.
+  * dupset fresh6 (`benchmarks/dupset_fresh6.py`): built the same way from twelve more packages
+    no step read, mostly real camera photos (objects, old portraits, landscapes, close-ups),
+    plus night, dark and surface textures, renders and three apps' manual screens. Untouched:
+    tune nothing on it.
   * neardup_dev: 50 originals x 15 edits + 113 hard negatives (from ../shared/benchdata).
   * oxford5k_subset: 1009 distinct photos, no edited copies known: every near group is suspect.
 
@@ -88,12 +92,14 @@ FRESH2 = Path(os.environ.get("SIMILI_DUPSET_FRESH2", "/work/data/dupset_fresh2")
 FRESH3 = Path(os.environ.get("SIMILI_DUPSET_FRESH3", "/work/data/dupset_fresh3"))
 FRESH4 = Path(os.environ.get("SIMILI_DUPSET_FRESH4", "/work/data/dupset_fresh4"))
 FRESH5 = Path(os.environ.get("SIMILI_DUPSET_FRESH5", "/work/data/dupset_fresh5"))
+FRESH6 = Path(os.environ.get("SIMILI_DUPSET_FRESH6", "/work/data/dupset_fresh6"))
 UNTOUCHED = {
     "fresh": (FRESH, "dupset_fresh.py"),
     "fresh2": (FRESH2, "dupset_fresh2.py"),
     "fresh3": (FRESH3, "dupset_fresh3.py"),
     "fresh4": (FRESH4, "dupset_fresh4.py"),
     "fresh5": (FRESH5, "dupset_fresh5.py"),
+    "fresh6": (FRESH6, "dupset_fresh6.py"),
 }
 Pair = tuple[str, str]
 SETS = "holdout,neardup_dev,oxford5k_subset"
@@ -576,8 +582,8 @@ def main() -> None:
     parser.add_argument("--dupset", type=Path, default=DUPSET, help="built by benchmarks/dupset.py")
     parser.add_argument(
         "--sets", default=SETS,
-        help="comma list of: tune, holdout, fresh, fresh2, fresh3, fresh4, fresh5, neardup_dev, "
-        "oxford5k_subset",
+        help="comma list of: tune, holdout, fresh, fresh2, fresh3, fresh4, fresh5, fresh6, "
+        "neardup_dev, oxford5k_subset",
     )  # fmt: skip
     parser.add_argument("--levels", default="strict,normal,loose", help="strictness levels to run")
     parser.add_argument(
