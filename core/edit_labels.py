@@ -44,9 +44,12 @@ class Comparison:
 def _offsets(
     members: list[int], comparisons: list[Comparison], measure: str
 ) -> dict[int, float] | None:
-    """Each member's level on one scale (b − a = the pair's measurement), or None if unlinked.
+    """Members' levels on one scale (b − a = the pair's measurement), or None.
 
-    A spanning tree over the strongest pairs first: one well-measured path per member.
+    A spanning tree over the strongest pairs first: one well-measured path per member. Only the
+    largest set of members the measured pairs link is placed, and only when it holds more than
+    half of the group (so that its median is the group's): one copy joined by a pair that did
+    not measure this must not leave the rest unjudged.
     """
     graph: dict[int, list[tuple[int, float, float]]] = {m: [] for m in members}
     for c in comparisons:
@@ -61,15 +64,23 @@ def _offsets(
             value -= 90.0 * round(value / 90.0)
         graph[c.a].append((c.b, value, c.verdict.strength))
         graph[c.b].append((c.a, -value, c.verdict.strength))
-    level = {members[0]: 0.0}
-    frontier = [members[0]]
-    while frontier:
-        node = frontier.pop()
-        for other, value, _ in sorted(graph[node], key=lambda e: -e[2]):
-            if other not in level:
-                level[other] = level[node] + value
-                frontier.append(other)
-    return level if len(level) == len(members) else None
+    best: dict[int, float] = {}
+    placed: set[int] = set()
+    for start in members:
+        if start in placed:
+            continue
+        level = {start: 0.0}
+        frontier = [start]
+        while frontier:
+            node = frontier.pop()
+            for other, value, _ in sorted(graph[node], key=lambda e: -e[2]):
+                if other not in level:
+                    level[other] = level[node] + value
+                    frontier.append(other)
+        placed.update(level)
+        if len(level) > len(best):
+            best = level
+    return best if 2 * len(best) > len(members) else None
 
 
 def _by_majority(keys: list[int], pairs: list[Comparison]) -> dict[int, set[str]]:
@@ -168,14 +179,16 @@ def group_labels(
         tilt = _offsets(keys, pairs, "angle")
         if tilt is not None:
             mid_t = median(tilt.values())
-            for k in keys:
+            for k in tilt:
                 if abs(tilt[k] - mid_t) >= TILT:
                     labels[k].add("tilted")
         brightness = _offsets(keys, pairs, "brightness")
         contrast = _offsets(keys, pairs, "contrast")
-        if brightness is not None and contrast is not None:
-            mid_b, mid_c = median(brightness.values()), median(contrast.values())
-            for k in keys:
+        both = sorted(brightness.keys() & contrast.keys()) if brightness and contrast else []
+        if brightness and contrast and 2 * len(both) > len(keys):
+            mid_b = median(brightness[k] for k in both)
+            mid_c = median(contrast[k] for k in both)
+            for k in both:
                 labels[k] -= set(TONE_LABELS)
                 if brightness[k] - mid_b > BRIGHTER:
                     labels[k].add("brightened")

@@ -80,6 +80,30 @@ def test_the_tilted_copy_is_the_one_off_the_groups_upright():
     assert group_labels([1, 2, 3, 4], pairs)[2] == ("tilted",)
 
 
+def test_a_member_joined_without_measurements_does_not_leave_the_rest_unjudged():
+    # 5 joined the group by a pair that measured neither angle nor tones (a featureless
+    # alignment): the tilted copy 2 and the brightened copy 3 are still told from the group.
+    # Before, one unlinked member cancelled every tilt and tone label of a 20-file group, and
+    # tilted copies with black corners won on resolution (fresh6, keep-best score).
+    def pair(a: int, b: int, angle: float, brightness: float) -> Comparison:
+        features = {"brightness": brightness, "contrast": 1.0, "angle": angle}
+        return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), (), features))
+
+    bare = Comparison(1, 5, Verdict(True, 0.95, "aligned", "", (), (), {}))
+    pairs = [pair(1, 2, 4.0, 0.0), pair(1, 3, 0.0, 30.0), pair(1, 4, 0.1, 0.5), bare]
+    labels = group_labels([1, 2, 3, 4, 5], pairs)
+    assert labels == {2: ("tilted",), 3: ("brightened",)}
+
+
+def test_no_labels_from_measurements_that_link_half_of_the_group_or_less():
+    def pair(a: int, b: int, angle: float) -> Comparison:
+        features = {"angle": angle}
+        return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), (), features))
+
+    bare = [Comparison(1, k, Verdict(True, 0.95, "aligned", "", (), (), {})) for k in (3, 4)]
+    assert group_labels([1, 2, 3, 4], [pair(1, 2, 4.0), *bare]) == {}
+
+
 def _turned(a: int, b: int, angle: float, mirrored: float = 0.0) -> Comparison:
     features = {"brightness": 0.0, "contrast": 1.0, "angle": angle, "mirrored": mirrored}
     return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), (), features))
