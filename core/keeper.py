@@ -127,7 +127,10 @@ def _picture_pixels(
             for f in pool
             if f is not top
         )
-        if top.path in opened or (abs(shape(top) / usual - 1) <= 0.01 and not grown):
+        # A copy the verifier saw framed (plain canvas round the other's picture) is opened
+        # whatever its shape: a border keeps a square square.
+        framed = "framed" in top.edits
+        if top.path in opened or (abs(shape(top) / usual - 1) <= 0.01 and not grown and not framed):
             return pixels
         opened.add(top.path)
         aspect = usual if top.width >= top.height else 1.0 / usual
@@ -153,7 +156,7 @@ def _picture_pixels(
                     and pixels[f.path] < pixels[top.path]
                 ]
                 measured = min(measured, max(sources)) if sources else measured
-        elif abs(shape(top) / usual - 1) <= 0.01:
+        elif abs(shape(top) / usual - 1) <= 0.01 and not framed:
             # the group's own shape: plain edge bands may be the picture's (a page's margins)
             measured = pixels[top.path]
         else:

@@ -123,7 +123,8 @@ class VerdictStore:
 # what `core.verify_words.describe` needs to tell the pair's words from the other side.
 KEPT_FEATURES = (
     "brightness", "contrast", "angle", "mirrored", "pixel_ratio", "covered_a", "covered_b",
-    "chroma_a", "chroma_b", "tint", "painted",
+    "chroma_a", "chroma_b", "tint", "painted", "framed_a", "framed_b", "plain_edges_a",
+    "plain_edges_b",
 )  # fmt: skip
 
 

@@ -48,7 +48,7 @@ from core.verify_photo import Photo, load_photo
 from core.verify_words import describe, describe_featureless, labels
 
 # Bump whenever a change can alter a verdict: verdicts saved between scans are keyed by it.
-VERSION = 18
+VERSION = 19
 RATIO = 0.8  # Lowe's ratio test
 RANSAC_PX = 3.0  # reprojection threshold at the compared scale
 MIN_INLIERS = 12  # fewer inliers: the feature path has no evidence; try the featureless path

@@ -51,29 +51,39 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
         target, moving, to_target = a, b, matrix
     th, tw = target.grey.shape
     warped = cv2.warpAffine(moving.grey, to_target, (tw, th), flags=cv2.INTER_AREA, borderValue=0)
-    valid = cv2.warpAffine(
+    footprint = cv2.warpAffine(
         np.full(moving.grey.shape, 255, np.uint8), to_target, (tw, th), flags=cv2.INTER_NEAREST
     )
-    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0
+    valid = cv2.erode(footprint, np.ones((5, 5), np.uint8)) > 0
     if valid.mean() < 0.05:
         return None
     # How much of each frame the other's picture covers (the rest was cropped away from it).
     # Plain paint the other lacks, a border or a caption bar, is canvas an edit added, not
     # picture: it counts as covered, so the original inside a bordered copy is not "cropped".
-    covered_target = 1.0 - float((~valid & ~overlay.paint(target.grey)).mean())
+    canvas_target = overlay.paint(target.grey)
+    covered_target = 1.0 - float((~valid & ~canvas_target).mean())
     back = cv2.warpAffine(
         np.full(target.grey.shape, 255, np.uint8),
         cv2.invertAffineTransform(to_target),
         (moving.grey.shape[1], moving.grey.shape[0]),
         flags=cv2.INTER_NEAREST,
     )
-    covered_moving = 1.0 - float(((back == 0) & ~overlay.paint(moving.grey)).mean())
+    canvas_moving = overlay.paint(moving.grey)
+    covered_moving = 1.0 - float(((back == 0) & ~canvas_moving).mean())
+    # … and how much of each frame is such plain canvas round the other's picture (a frame).
+    framed_target = float(((footprint == 0) & canvas_target).mean())
+    framed_moving = float(((back == 0) & canvas_moving).mean())
     result, agreeing = tiles(target.grey, warped, valid, BLUR)
     result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
     result["evidence_extent"] = _evidence_extent(result, target, moving, to_target)
     target_is_a = target is a
     result["covered_a"] = covered_target if target_is_a else covered_moving
     result["covered_b"] = covered_moving if target_is_a else covered_target
+    result["framed_a"] = framed_target if target_is_a else framed_moving
+    result["framed_b"] = framed_moving if target_is_a else framed_target
+    edges_target, edges_moving = _plain_edges(canvas_target), _plain_edges(canvas_moving)
+    result["plain_edges_a"] = edges_target if target_is_a else edges_moving
+    result["plain_edges_b"] = edges_moving if target_is_a else edges_target
     on_target, on_moving = result.pop("painted_target"), result.pop("painted_moving")
     result["painted_a"] = on_target if target_is_a else on_moving
     result["painted_b"] = on_moving if target_is_a else on_target
@@ -147,6 +157,19 @@ def _clipped_share(image: np.ndarray, valid: np.ndarray) -> float:
     if inside.size == 0:
         return 0.0
     return float(((inside >= 250) | (inside <= 5)).mean())
+
+
+def _plain_edges(canvas: np.ndarray) -> float:
+    """The share of a picture's outer band (3 % of its short side) that is plain canvas.
+
+    Round a photo, plain canvas is a frame; round a page whose own margins are plain, it may be
+    the margins that a crop of the other copy cut away.
+    """
+    h, w = canvas.shape
+    band = max(2, round(min(h, w) * 0.03))
+    ring = np.ones((h, w), bool)
+    ring[band:-band, band:-band] = False
+    return float(canvas[ring].mean())
 
 
 def _tiles(

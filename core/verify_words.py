@@ -9,6 +9,11 @@ import math
 
 BRIGHTER = 6.0  # mean grey-level shift that counts as a brightness edit
 OVERLAY = 0.02  # share of the overlap painted on one side only that names it "captioned"
+FRAMED = 0.04  # share of a frame that is plain canvas round the other picture: "framed" …
+# … unless the other picture's own outer band is this plain: a page's margins continue there.
+# Chosen on the dupset tune split: crops whose original shows canvas round them have 0.55 or
+# more (their edges run through a page's margins); 45 of 69 framed photos' originals under it.
+PLAIN_EDGES = 0.4
 
 
 def turn_words(degrees: int, mirrored: bool) -> str:
@@ -63,6 +68,8 @@ def describe(f: dict[str, float], mirrored: bool, pixel_ratio: float) -> str:
         words.append("colours changed")
     if f.get("painted", 0.0) > 0.02:
         words.append("text or overlay added")
+    if "framed" in labels(f, "a") or "framed" in labels(f, "b"):
+        words.append("border or strip added")
     return ", ".join(words) if words else "same picture"
 
 
@@ -87,6 +94,17 @@ def labels(f: dict[str, float], side: str) -> tuple[str, ...]:
     # An overlay (a caption bar, a sticker, text) shows on this side only.
     if f.get(f"painted_{side}", 0.0) > OVERLAY and f.get(f"painted_{other}", 0.0) < OVERLAY / 2:
         out.append("captioned")
+    # Plain canvas round the other picture (a border, a caption strip): the other copy lies
+    # wholly inside this one, nothing but that canvas lies outside it, and the other's own edges
+    # are not plain (else the canvas may be a page's margins that a crop of it cut away).
+    if (
+        f.get(f"framed_{side}", 0.0) > FRAMED
+        and f.get(f"covered_{side}", 0.0) > 0.97
+        and f.get(f"framed_{other}", 1.0) < FRAMED / 2
+        and f.get(f"covered_{other}", 0.0) > 0.97
+        and f.get(f"plain_edges_{other}", 1.0) < PLAIN_EDGES
+    ):
+        out.append("framed")
     # The crop lies wholly inside the other picture, which it covers only in part.
     if f.get(f"covered_{side}", 1.0) > 0.97 and f.get(f"covered_{other}", 1.0) < 0.93:
         out.append("cropped")

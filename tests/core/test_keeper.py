@@ -238,6 +238,20 @@ def test_border_copy_loses(photo, tmp_path):
     assert reason == "no border or black corners; the other copy has a border"
 
 
+@pytest.mark.parametrize("border", [25, 60])
+def test_a_white_border_round_a_square_is_not_a_higher_resolution(tmp_path, border):
+    # A border keeps a square square, so its shape told nothing and the bordered copy won on
+    # resolution (562 x 562 over 512 x 512). Seen framed by the verifier, its plain bands are
+    # set aside whatever its shape.
+    square = scene(5, (1024, 1024)).resize((512, 512), Image.Resampling.LANCZOS)
+    original = _save(square, tmp_path / "original.jpg", quality=92)
+    bordered = ImageOps.expand(square, border=border, fill="white")
+    copy = _save(bordered, tmp_path / "bordered.jpg", mtime=T0 - 60, quality=95)
+    keep, reason = suggest_keeper([_record(copy, edits=("framed",)), _record(original)])
+    assert keep == str(original)
+    assert reason.startswith("same resolution; the other copy is framed"), reason
+
+
 def test_high_quality_jpeg_beats_recompressed_even_when_that_is_older(photo, tmp_path):
     good = _save(photo, tmp_path / "good.jpg", quality=92)
     bad = _save(photo, tmp_path / "bad.jpg", quality=35)

@@ -188,3 +188,38 @@ def test_added_canvas_does_not_make_the_original_a_crop(photos, tmp_path):
     assert "cropped" not in found.edits_a
     crop = v.verify(str(photos["original.jpg"]), str(photos["crop.jpg"]))
     assert "cropped" in crop.edits_b  # a crop of the picture still is one
+
+
+def test_a_border_is_labelled_framed_on_the_copy_that_shows_it(photos, tmp_path):
+    """Plain canvas round the other's picture is a frame an edit added (keep-best sets it aside)."""
+    base = Image.open(photos["original.jpg"])
+    bordered = tmp_path / "bordered.jpg"
+    ImageOps.expand(base, 40, fill="white").save(bordered, quality=92)
+    v = Verifier()
+    found = v.verify(str(photos["original.jpg"]), str(bordered))
+    assert "framed" in found.edits_b
+    assert "framed" not in found.edits_a
+    assert "border or strip added" in found.summary
+    back = v.verify(str(bordered), str(photos["original.jpg"]))
+    assert ("framed" in back.edits_a, "framed" in back.edits_b) == (True, False)
+
+
+def test_a_page_whose_margins_a_crop_cut_away_is_not_framed(tmp_path):
+    """Round a page with plain margins, the canvas outside a tight crop may be those margins."""
+    page = Image.new("RGB", (600, 800), "white")
+    page.paste(textured(7, (480, 300)), (60, 60))
+    draw = ImageDraw.Draw(page)
+    rng = np.random.default_rng(4)
+    words = ["simili", "photo", "library", "edited", "copies", "trust", "margin", "page", "scan"]
+    for line in range(18):
+        text = " ".join(words[int(i)] for i in rng.integers(0, len(words), 9))
+        draw.text((60, 380 + line * 20), text, fill=(20, 20, 20))
+    original = tmp_path / "page.png"
+    page.save(original)
+    trimmed = tmp_path / "trimmed.png"
+    page.crop((56, 56, 544, 744)).save(trimmed)
+    found = Verifier().verify(str(original), str(trimmed))
+    assert found.strength >= 0.9, found
+    assert found.features["framed_a"] > 0.2  # plain canvas round the crop …
+    assert "framed" not in found.edits_a  # … but the crop's own edges run through the margins
+    assert "framed" not in found.edits_b
