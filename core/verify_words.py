@@ -96,9 +96,12 @@ def labels(f: dict[str, float], side: str) -> tuple[str, ...]:
         out.append("captioned")
     # Plain canvas round the other picture (a border, a caption strip): the other copy lies
     # wholly inside this one, nothing but that canvas lies outside it, and the other's own edges
-    # are not plain (else the canvas may be a page's margins that a crop of it cut away).
+    # are not plain (else the canvas may be a page's margins that a crop of it cut away). The
+    # black corners of a tilt are canvas too, but the tilt names them.
+    angle = f.get("angle", 0.0)
     if (
-        f.get(f"framed_{side}", 0.0) > FRAMED
+        abs(angle - 90 * round(angle / 90)) < 0.7
+        and f.get(f"framed_{side}", 0.0) > FRAMED
         and f.get(f"covered_{side}", 0.0) > 0.97
         and f.get(f"framed_{other}", 1.0) < FRAMED / 2
         and f.get(f"covered_{other}", 0.0) > 0.97
