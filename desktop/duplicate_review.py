@@ -250,7 +250,7 @@ class DuplicatesView(QWidget):
             return
         total = sum(g.reclaimable for g in self.groups)
         counts = {k: sum(1 for g in self.groups if g.kind == k) for k in KIND_TITLES}
-        parts = [f"{n} {KIND_TITLES[k].lower()}" for k, n in counts.items() if n]
+        parts = [f"{KIND_TITLES[k].lower()}: {n}" for k, n in counts.items() if n]
         self.summary.setText(
             f"{count_of(len(self.groups), 'group')} ({', '.join(parts)}); "
             f"up to {human_bytes(total)} can be freed"

@@ -141,6 +141,9 @@ def test_group_is_shown_with_keeper_confidence_and_differences(qtbot, window):
     assert view.cards[0].file.path == group.keep
     assert view.chosen_keeper() == group.keep
     assert "can be freed" in view.summary.text()
+    # groups per kind read as "edited copies: 1", not "1 edited copies"
+    assert view.summary.text().startswith("1 group ("), view.summary.text()
+    assert "copies: 1)" in view.summary.text(), view.summary.text()
     # how sure Simili is reads as words, not a bare percent, in the list and the title
     item = view.list.item(_group_rows(view)[0]).text()
     assert any(line.startswith(f"{w} · ") for line in item.splitlines() for w in CONFIDENCE_WORDS)
