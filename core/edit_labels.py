@@ -28,6 +28,7 @@ from core.verify import Verdict
 from core.verify_words import BRIGHTER
 
 TONE_LABELS = ("brightened", "darkened", "contrast raised")
+OVERLAY_LABELS = frozenset({"captioned", "stickered", "watermarked"})  # what was painted on
 CONTRAST = 0.1  # |log| of a contrast ratio that counts as a contrast edit (as the verifier's)
 TILT = 0.7  # degrees off the group's upright that count as a tilt (the verifier's words' bound)
 
@@ -92,10 +93,19 @@ def _by_majority(keys: list[int], pairs: list[Comparison]) -> dict[int, set[str]
     seen: dict[int, Counter[str]] = {k: Counter() for k in keys}
     count: Counter[int] = Counter()
     for c in pairs:
-        seen[c.a].update(set(c.verdict.edits_a))
-        seen[c.b].update(set(c.verdict.edits_b))
+        for key, edits in ((c.a, c.verdict.edits_a), (c.b, c.verdict.edits_b)):
+            seen[key].update(set(edits))
+            if OVERLAY_LABELS & set(edits):  # one overlay, however a pair named it
+                seen[key]["overlay"] += 1
         count.update((c.a, c.b))
-    return {k: {label for label, n in seen[k].items() if 2 * n >= count[k]} for k in keys}
+    out = {}
+    for k in keys:
+        labels = {label for label, n in seen[k].items() if 2 * n >= count[k]}
+        labels -= OVERLAY_LABELS | {"overlay"}
+        if 2 * seen[k]["overlay"] >= count[k]:  # named by the word most of its pairs use
+            labels.add(max(sorted(OVERLAY_LABELS), key=lambda w: seen[k][w]))
+        out[k] = labels
+    return out
 
 
 _QUARTER = np.array([[0, -1], [1, 0]])

@@ -32,6 +32,7 @@ CLIP_MORE = 0.05
 TONE_FLAT = 8.0  # flat on both sides within this many grey levels of the tone curve: not paint
 SHIFT_TEXTURE = 8.0  # a tile's position is measured where its grey levels spread this much …
 SHIFT_RESPONSE = 0.6  # … and its phase-correlation peak is this clear
+_SIDED = ("painted", "sticker", "veil")  # measurements of the overlay one side shows
 
 
 def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] | None:
@@ -84,9 +85,10 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
     edges_target, edges_moving = _plain_edges(canvas_target), _plain_edges(canvas_moving)
     result["plain_edges_a"] = edges_target if target_is_a else edges_moving
     result["plain_edges_b"] = edges_moving if target_is_a else edges_target
-    on_target, on_moving = result.pop("painted_target"), result.pop("painted_moving")
-    result["painted_a"] = on_target if target_is_a else on_moving
-    result["painted_b"] = on_moving if target_is_a else on_target
+    for kind in _SIDED:
+        on_target, on_moving = result.pop(f"{kind}_target"), result.pop(f"{kind}_moving")
+        result[f"{kind}_a"] = on_target if target_is_a else on_moving
+        result[f"{kind}_b"] = on_moving if target_is_a else on_target
     tone_mask = agreeing if agreeing.any() else valid
     result.update(_tones(target, moving, to_target, tone_mask, target_is_a))
     return result
@@ -143,10 +145,11 @@ def tiles(
     """
     if _clipped_share(warped, valid) > _clipped_share(target, valid) + CLIP_MORE:
         found, agreeing = _tiles(warped, target, valid, sigma)
-        found["painted_target"], found["painted_moving"] = (
-            found["painted_moving"],
-            found["painted_target"],
-        )
+        for kind in _SIDED:
+            found[f"{kind}_target"], found[f"{kind}_moving"] = (
+                found[f"{kind}_moving"],
+                found[f"{kind}_target"],
+            )
         return found, agreeing
     return _tiles(target, warped, valid, sigma)
 
@@ -202,6 +205,9 @@ def _tiles(
     # Which side shows the overlay (for the edit labels): its painted pixels or its sticker.
     on_target = painted_px & ((paint_t & ~paint_w) | sticker_on_t)
     on_target_share = float(on_target.sum() / overlap)
+    # … and what kind of overlay it is, for the label's word (a sticker, a watermark).
+    kinds = {"sticker_target": float((stickers & sticker_on_t).sum() / overlap)}
+    kinds["sticker_moving"] = float(stickers.sum() / overlap) - kinds["sticker_target"]
     valid = valid & ~painted_px
     h, wd = target.shape
     ys = np.linspace(0, h, GRID + 1).astype(int)
@@ -227,9 +233,11 @@ def _tiles(
         fit = agreeing
     # A see-through overlay (a watermark) is set aside like paint, and the tiles judged again.
     veil, veil_on_target = overlay.see_through(target, matched, valid)
+    kinds["veil_target"] = kinds["veil_moving"] = 0.0
     if veil.any():
         painted_share += float(veil.sum() / overlap)
         on_target_share += float(veil.sum() / overlap) if veil_on_target else 0.0
+        kinds["veil_target" if veil_on_target else "veil_moving"] = float(veil.sum() / overlap)
         valid = valid & ~veil
         weight, norm = _overlap_weight(valid, sigma)
         ref = cv2.GaussianBlur(target.astype(np.float32) * weight, (0, 0), sigma) / norm
@@ -258,6 +266,7 @@ def _tiles(
         "painted": painted_share,
         "painted_target": on_target_share,
         "painted_moving": max(0.0, painted_share - on_target_share),
+        **kinds,
         "tiles_agree": agree / total if total else 0.0,
         "hard_tiles": float(hard),
         "tile_ncc_median": float(np.median(nccs)) if nccs else 0.0,

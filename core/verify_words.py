@@ -91,9 +91,17 @@ def labels(f: dict[str, float], side: str) -> tuple[str, ...]:
         out.append("contrast raised")
     if f.get(f"chroma_{side}", 10) < 3 and f.get(f"chroma_{other}", 0) > 8:
         out.append("grey")
-    # An overlay (a caption bar, a sticker, text) shows on this side only.
-    if f.get(f"painted_{side}", 0.0) > OVERLAY and f.get(f"painted_{other}", 0.0) < OVERLAY / 2:
-        out.append("captioned")
+    # An overlay (a caption bar, a sticker, text) shows on this side only; named by the kind
+    # that covers most of it.
+    painted = f.get(f"painted_{side}", 0.0)
+    if painted > OVERLAY and f.get(f"painted_{other}", 0.0) < OVERLAY / 2:
+        veil, sticker = f.get(f"veil_{side}", 0.0), f.get(f"sticker_{side}", 0.0)
+        if 2 * veil > painted:
+            out.append("watermarked")
+        elif 2 * sticker > painted:
+            out.append("stickered")
+        else:
+            out.append("captioned")
     # Plain canvas round the other picture (a border, a caption strip): the other copy lies
     # wholly inside this one, nothing but that canvas lies outside it, and the other's own edges
     # are not plain (else the canvas may be a page's margins that a crop of it cut away). The

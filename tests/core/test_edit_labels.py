@@ -145,3 +145,18 @@ def test_a_stray_label_on_the_original_is_outvoted_by_its_other_pairs():
         pair(1, 4, (), ("cropped",)),
     ]
     assert group_labels([1, 2, 3, 4], pairs) == {3: ("captioned",), 4: ("cropped",)}
+
+
+def test_one_overlay_named_two_ways_is_still_a_majority():
+    # 2 shows a sticker in three of its five pairs: two name it "stickered", one "captioned"
+    # (the sticker read as paint there). Neither word alone holds half of its pairs; as one
+    # overlay they do, named by the word most pairs use.
+    def pair(a: int, b: int, *edits: str) -> Comparison:
+        return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), edits, {}))
+
+    pairs = [
+        pair(1, 2, "stickered"), pair(3, 2, "stickered"), pair(4, 2, "captioned"),
+        pair(5, 2), pair(6, 2), pair(1, 3), pair(1, 4), pair(1, 5), pair(1, 6),
+    ]  # fmt: skip
+    labels = group_labels([1, 2, 3, 4, 5, 6], pairs)
+    assert labels == {2: ("stickered",)}, labels

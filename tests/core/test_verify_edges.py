@@ -164,6 +164,20 @@ def test_a_watermark_copy_is_confirmed_at_strict(pairs):
     assert _verify(pairs, "photo.jpg", "watermark.jpg") >= STRICT
 
 
+@pytest.mark.parametrize(
+    ("original", "copy", "word"),
+    [("original.jpg", "sticker.jpg", "stickered"), ("photo.jpg", "watermark.jpg", "watermarked")],
+)
+def test_the_overlay_is_named_by_its_kind_on_the_copy_that_shows_it(pairs, original, copy, word):
+    # keep-best's reason says what the other copy shows ("… is stickered"), not "captioned"
+    v = Verifier()
+    found = v.verify(str(pairs[original]), str(pairs[copy]))
+    assert found.edits_b == (word,), found.edits_b
+    assert found.edits_a == ()
+    back = v.verify(str(pairs[copy]), str(pairs[original]))
+    assert back.edits_a == (word,)
+
+
 def test_the_next_frame_with_an_object_moved_is_not_strict(pairs):
     assert _verify(pairs, "frame1.jpg", "frame2.jpg") < STRICT
 
