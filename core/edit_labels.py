@@ -102,7 +102,8 @@ def _by_majority(keys: list[int], pairs: list[Comparison]) -> dict[int, set[str]
     for k in keys:
         labels = {label for label, n in seen[k].items() if 2 * n >= count[k]}
         labels -= OVERLAY_LABELS | {"overlay"}
-        if 2 * seen[k]["overlay"] >= count[k]:  # named by the word most of its pairs use
+        overlay = seen[k]["overlay"]
+        if overlay and 2 * overlay >= count[k]:  # named by the word most of its pairs use
             labels.add(max(sorted(OVERLAY_LABELS), key=lambda w: seen[k][w]))
         out[k] = labels
     return out

@@ -160,3 +160,13 @@ def test_one_overlay_named_two_ways_is_still_a_majority():
     ]  # fmt: skip
     labels = group_labels([1, 2, 3, 4, 5, 6], pairs)
     assert labels == {2: ("stickered",)}, labels
+
+
+def test_a_member_without_confirmed_pairs_of_its_own_gets_no_label():
+    # 4 is in the group through its byte copy's pairs only: nothing was seen of it, so it is
+    # not "captioned" (a bare majority test, 0 of 0, once labelled it and it lost as edited)
+    def pair(a: int, b: int, *edits: str) -> Comparison:
+        return Comparison(a, b, Verdict(True, 0.95, "geometry", "", (), edits, {}))
+
+    pairs = [pair(1, 2, "stickered"), pair(1, 3), pair(2, 3)]
+    assert group_labels([1, 2, 3, 4], pairs) == {2: ("stickered",)}
