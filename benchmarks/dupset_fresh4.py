@@ -166,8 +166,14 @@ fresh_negative_pairs = fresh.negative_pairs
 FRESH4 = fresh.Recipe("fresh4", "dupset_fresh4.py", SEED, PACKAGES, LICENCES, candidates, PER_KIND)
 
 
-if __name__ == "__main__":
+def main(recipe: fresh.Recipe, pkgs: Path, doc: str) -> None:
+    """Build a split from its own packages (unless --pkgs says otherwise), with the
+    photo-same-subject hard negatives; fresh5 and later splits are built the same way."""
     if not any(a == "--pkgs" or a.startswith("--pkgs=") for a in sys.argv[1:]):
-        sys.argv[1:1] = ["--pkgs", str(PKGS)]  # this split's packages, apart from earlier ones
+        sys.argv[1:1] = ["--pkgs", str(pkgs)]  # this split's packages, apart from earlier ones
     fresh.negative_pairs = negative_pairs  # build() looks it up in dupset_fresh at call time
-    fresh.main(FRESH4, __doc__ or "")
+    fresh.main(recipe, doc)
+
+
+if __name__ == "__main__":
+    main(FRESH4, PKGS, __doc__ or "")

@@ -168,8 +168,4 @@ FRESH6 = fresh.Recipe("fresh6", "dupset_fresh6.py", SEED, PACKAGES, LICENCES, ca
 
 
 if __name__ == "__main__":
-    if not any(a == "--pkgs" or a.startswith("--pkgs=") for a in sys.argv[1:]):
-        sys.argv[1:1] = ["--pkgs", str(PKGS)]  # this split's packages, apart from earlier ones
-    fresh4.fresh_negative_pairs = fresh.negative_pairs
-    fresh.negative_pairs = fresh4.negative_pairs  # adds photo-same-subject pairs
-    fresh.main(FRESH6, __doc__ or "")
+    fresh4.main(FRESH6, PKGS, __doc__ or "")  # adds photo-same-subject pairs
