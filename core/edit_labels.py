@@ -92,18 +92,16 @@ def _by_majority(keys: list[int], pairs: list[Comparison]) -> dict[int, set[str]
     """
     seen: dict[int, Counter[str]] = {k: Counter() for k in keys}
     count: Counter[int] = Counter()
+    overlaid: Counter[int] = Counter()  # pairs that show an overlay, however they named it
     for c in pairs:
         for key, edits in ((c.a, c.verdict.edits_a), (c.b, c.verdict.edits_b)):
             seen[key].update(set(edits))
-            if OVERLAY_LABELS & set(edits):  # one overlay, however a pair named it
-                seen[key]["overlay"] += 1
+            overlaid[key] += bool(OVERLAY_LABELS & set(edits))
         count.update((c.a, c.b))
     out = {}
     for k in keys:
-        labels = {label for label, n in seen[k].items() if 2 * n >= count[k]}
-        labels -= OVERLAY_LABELS | {"overlay"}
-        overlay = seen[k]["overlay"]
-        if overlay and 2 * overlay >= count[k]:  # named by the word most of its pairs use
+        labels = {w for w, n in seen[k].items() if 2 * n >= count[k]} - OVERLAY_LABELS
+        if overlaid[k] and 2 * overlaid[k] >= count[k]:  # named by the word most pairs use
             labels.add(max(sorted(OVERLAY_LABELS), key=lambda w: seen[k][w]))
         out[k] = labels
     return out

@@ -118,19 +118,21 @@ def _picture_pixels(
         others = [shape(f) for f in pool if f is not top and "tilted" not in f.edits]
         others = others or [shape(f) for f in pool if f is not top] or [shape(top)]
         usual = float(np.median(others))
-        # A canvas a little larger than a copy of the same shape may be grown too: a square
-        # tilted or framed stays square.
-        grown = any(
-            abs(shape(f) / shape(top) - 1) <= 0.01
-            and max(f.width, f.height) * CANVAS_GROWTH >= max(top.width, top.height)
-            and pixels[f.path] < pixels[top.path]
+        # A canvas a little larger than a copy of the same shape may be grown from it: a
+        # square tilted or framed stays square.
+        grown_from = [
+            f
             for f in pool
             if f is not top
-        )
+            and abs(shape(f) / shape(top) - 1) <= 0.01
+            and max(f.width, f.height) * CANVAS_GROWTH >= max(top.width, top.height)
+            and pixels[f.path] < pixels[top.path]
+        ]
         # A copy the verifier saw framed (plain canvas round the other's picture) is opened
         # whatever its shape: a border keeps a square square.
         framed = "framed" in top.edits
-        if top.path in opened or (abs(shape(top) / usual - 1) <= 0.01 and not grown and not framed):
+        usual_shape = abs(shape(top) / usual - 1) <= 0.01
+        if top.path in opened or (usual_shape and not grown_from and not framed):
             return pixels
         opened.add(top.path)
         aspect = usual if top.width >= top.height else 1.0 / usual
@@ -146,17 +148,9 @@ def _picture_pixels(
             if "tilted" in top.edits:
                 # nor more picture than the copy of its shape it grew from (a square stays
                 # square, and a draft reads its corners to a few pixels only)
-                sources = [
-                    pixels[f.path]
-                    for f in pool
-                    if f is not top
-                    and not f.edits
-                    and abs(shape(f) / shape(top) - 1) <= 0.01
-                    and max(f.width, f.height) * CANVAS_GROWTH >= max(top.width, top.height)
-                    and pixels[f.path] < pixels[top.path]
-                ]
+                sources = [pixels[f.path] for f in grown_from if not f.edits]
                 measured = min(measured, max(sources)) if sources else measured
-        elif abs(shape(top) / usual - 1) <= 0.01 and not framed:
+        elif usual_shape and not framed:
             # the group's own shape: plain edge bands may be the picture's (a page's margins)
             measured = pixels[top.path]
         else:

@@ -78,17 +78,14 @@ def compare_aligned(a: Photo, b: Photo, matrix: np.ndarray) -> dict[str, float] 
     result["fine_ncc"] = _fine_ncc(target.grey, warped, valid)
     result["evidence_extent"] = _evidence_extent(result, target, moving, to_target)
     target_is_a = target is a
-    result["covered_a"] = covered_target if target_is_a else covered_moving
-    result["covered_b"] = covered_moving if target_is_a else covered_target
-    result["framed_a"] = framed_target if target_is_a else framed_moving
-    result["framed_b"] = framed_moving if target_is_a else framed_target
-    edges_target, edges_moving = _plain_edges(canvas_target), _plain_edges(canvas_moving)
-    result["plain_edges_a"] = edges_target if target_is_a else edges_moving
-    result["plain_edges_b"] = edges_moving if target_is_a else edges_target
-    for kind in _SIDED:
-        on_target, on_moving = result.pop(f"{kind}_target"), result.pop(f"{kind}_moving")
-        result[f"{kind}_a"] = on_target if target_is_a else on_moving
-        result[f"{kind}_b"] = on_moving if target_is_a else on_target
+    sided = {kind: (result.pop(f"{kind}_target"), result.pop(f"{kind}_moving")) for kind in _SIDED}
+    sided["covered"] = (covered_target, covered_moving)
+    sided["framed"] = (framed_target, framed_moving)
+    sided["plain_edges"] = (_plain_edges(canvas_target), _plain_edges(canvas_moving))
+    for kind, (on_target, on_moving) in sided.items():  # told as a's and b's
+        result[f"{kind}_a"], result[f"{kind}_b"] = (
+            (on_target, on_moving) if target_is_a else (on_moving, on_target)
+        )
     tone_mask = agreeing if agreeing.any() else valid
     result.update(_tones(target, moving, to_target, tone_mask, target_is_a))
     return result
