@@ -177,11 +177,16 @@ def test_mirrored_features_are_derived_like_detection_on_the_mirrored_picture(ph
         assert np.abs(mirror.keypoints[m.queryIdx] - points[m.trainIdx]).max() < 0.05
 
 
+def _bordered(photos: dict[str, Path], tmp_path: Path) -> Path:
+    """The original with a 40 px white border added round it."""
+    bordered = tmp_path / "bordered.jpg"
+    ImageOps.expand(Image.open(photos["original.jpg"]), 40, fill="white").save(bordered, quality=92)
+    return bordered
+
+
 def test_added_canvas_does_not_make_the_original_a_crop(photos, tmp_path):
     """A border or caption bar adds canvas: the original inside it lost no picture."""
-    base = Image.open(photos["original.jpg"])
-    bordered = tmp_path / "bordered.jpg"
-    ImageOps.expand(base, 40, fill="white").save(bordered, quality=92)
+    bordered = _bordered(photos, tmp_path)
     v = Verifier()
     found = v.verify(str(photos["original.jpg"]), str(bordered))
     assert found.strength >= 0.9
@@ -192,9 +197,7 @@ def test_added_canvas_does_not_make_the_original_a_crop(photos, tmp_path):
 
 def test_a_border_is_labelled_framed_on_the_copy_that_shows_it(photos, tmp_path):
     """Plain canvas round the other's picture is a frame an edit added (keep-best sets it aside)."""
-    base = Image.open(photos["original.jpg"])
-    bordered = tmp_path / "bordered.jpg"
-    ImageOps.expand(base, 40, fill="white").save(bordered, quality=92)
+    bordered = _bordered(photos, tmp_path)
     v = Verifier()
     found = v.verify(str(photos["original.jpg"]), str(bordered))
     assert "framed" in found.edits_b
